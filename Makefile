@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SGX_HOST ?= 127.0.0.1
+SGX_PORT ?= 8000
+export SGX_HOST SGX_PORT
+
+.PHONY: run test check lint types pytest venv demo clean
+
+# The environment is rebuilt whenever the declared dependencies change.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(BIN)/sgx db upgrade
+	$(BIN)/sgx seed-demo --if-empty
+	$(BIN)/sgx serve --host $(SGX_HOST) --port $(SGX_PORT)
+
+test: venv lint types pytest
+
+lint: venv
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+types: venv
+	$(BIN)/mypy
+
+pytest: venv
+	$(BIN)/pytest
+
+check: lint types
+
+demo: venv
+	$(BIN)/sgx demo
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,7 @@
+"""oauth (to be completed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

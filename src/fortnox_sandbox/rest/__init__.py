@@ -1,0 +1,1 @@
+"""Fortnox REST API v3 resources under ``/3/``."""

@@ -1,0 +1,7 @@
+"""`/3/accounts` (to be completed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,115 @@
+"""The ASGI application: JSON API under /api/v1, Swedish pages, and the embedded Fortnox sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.middleware.sessions import SessionMiddleware
+
+from sgx import __version__
+from sgx.catalog import api as catalog_api
+from sgx.catalog import pages as catalog_pages
+from sgx.identity import api as identity_api
+from sgx.identity import pages as identity_pages
+from sgx.invoicing import api as invoicing_api
+from sgx.invoicing import pages as invoicing_pages
+from sgx.issuers import api as issuers_api
+from sgx.issuers import pages as issuers_pages
+from sgx.kit.db import create_engine, create_session_factory
+from sgx.parties import api as parties_api
+from sgx.parties import pages as parties_pages
+from sgx.settings import SANDBOX_MOUNT_PATH, Settings, get_settings
+from sgx.web.errors import install_error_handlers
+
+API_ROUTERS = [
+    identity_api.router,
+    issuers_api.router,
+    parties_api.router,
+    catalog_api.router,
+    invoicing_api.router,
+]
+PAGE_ROUTERS = [
+    identity_pages.router,
+    issuers_pages.router,
+    parties_pages.router,
+    catalog_pages.router,
+    invoicing_pages.router,
+]
+
+
+def create_api(settings: Settings) -> FastAPI:
+    api = FastAPI(
+        title="SGX Fakturering API",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(api)
+    for router in API_ROUTERS:
+        api.include_router(router)
+    return api
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    sandbox_app: Any | None = None,
+) -> FastAPI:
+    """Build the application. Tests pass their own engine and sandbox; ``sgx serve`` passes none."""
+    settings = settings or get_settings()
+    owns_engine = engine is None
+    engine = engine or create_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="SGX Fakturering",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="sgx_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.environment == "production",
+    )
+    install_error_handlers(app)
+    api = create_api(settings)
+    api.state.settings = settings
+    api.state.engine = engine
+    api.state.session_factory = app.state.session_factory
+    app.mount("/api/v1", api)
+    app.mount("/static", StaticFiles(directory=str(files("sgx.web") / "static")), name="static")
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+
+    if settings.fortnox_sandbox:
+        app.mount(SANDBOX_MOUNT_PATH, sandbox_app or _default_sandbox(settings))
+    return app
+
+
+def _default_sandbox(settings: Settings) -> Any:
+    # The only place sgx touches the sandbox: the embedded default Fortnox.
+    from fortnox_sandbox.app import create_app as create_sandbox_app
+
+    return create_sandbox_app(control=True)

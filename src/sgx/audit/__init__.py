@@ -1,0 +1,1 @@
+"""The audit trail: who did what, when, to which issuer."""

@@ -1,0 +1,32 @@
+"""Recording audit events inside the caller's unit of work. Never log patient data here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sgx.audit.models import AuditEvent
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    action: str,
+    actor: str,
+    actor_user_id: int | None = None,
+    issuer_id: int | None = None,
+    subject: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        action=action,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        issuer_id=issuer_id,
+        subject=subject,
+        details=details or {},
+    )
+    session.add(event)
+    await session.flush()
+    return event

@@ -1,0 +1,1 @@
+"""Articles and bookkeeping accounts."""

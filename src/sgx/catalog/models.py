@@ -1,0 +1,3 @@
+"""Tables of catalog (filled in by the domain)."""
+
+from __future__ import annotations

@@ -1,0 +1,7 @@
+"""HTML pages of catalog."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,62 @@
+"""The ``sgx`` command line (Typer)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import typer
+
+from sgx.settings import get_settings
+
+app = typer.Typer(help="SGX Fakturering med Fortnox-integration.", no_args_is_help=True)
+db_app = typer.Typer(help="Databasen.", no_args_is_help=True)
+users_app = typer.Typer(help="Användare, roller och API-nycklar.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+
+def _ensure_sqlite_directory(database_url: str) -> None:
+    if database_url.startswith("sqlite") and ":///" in database_url:
+        path = database_url.split(":///", 1)[1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the database to the newest schema."""
+    from sgx.kit.migrate import upgrade_database
+
+    settings = get_settings()
+    _ensure_sqlite_directory(settings.database_url)
+    upgrade_database(settings.database_url, revision)
+    typer.echo("Databasen är uppdaterad.")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Adress (standard SGX_HOST)."),
+    port: int = typer.Option(None, help="Port (standard SGX_PORT)."),
+) -> None:
+    """Serve the web application (and, in embedded mode, the Fortnox sandbox)."""
+    import uvicorn
+
+    if host:
+        os.environ["SGX_HOST"] = host
+    if port:
+        os.environ["SGX_PORT"] = str(port)
+    get_settings.cache_clear()
+    settings = get_settings()
+    from sgx.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def run_async(coro: object) -> object:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    app()

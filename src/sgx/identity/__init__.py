@@ -1,0 +1,1 @@
+"""Users, sessions, issuer roles, API tokens and permission checks."""

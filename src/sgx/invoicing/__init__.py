@@ -1,0 +1,1 @@
+"""Invoices, rows, credits, numbering and OCR references."""

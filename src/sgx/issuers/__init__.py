@@ -1,0 +1,1 @@
+"""Invoice issuers (fakturautställare) and their settings, including support activation."""

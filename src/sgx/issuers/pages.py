@@ -1,0 +1,7 @@
+"""HTML pages of issuers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

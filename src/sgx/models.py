@@ -1,0 +1,21 @@
+"""Imports every table so that ``Base.metadata`` is complete (Alembic and tests use it)."""
+
+from sgx.audit import models as audit_models
+from sgx.catalog import models as catalog_models
+from sgx.identity import models as identity_models
+from sgx.invoicing import models as invoicing_models
+from sgx.issuers import models as issuer_models
+from sgx.kit.db import Base
+from sgx.parties import models as party_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "audit_models",
+    "catalog_models",
+    "identity_models",
+    "invoicing_models",
+    "issuer_models",
+    "metadata",
+    "party_models",
+]

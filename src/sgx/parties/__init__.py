@@ -1,0 +1,1 @@
+"""Patients and companies: the parties invoices are addressed to."""

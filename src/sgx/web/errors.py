@@ -1,0 +1,116 @@
+"""Rendering of errors: JSON with a stable code for the API, a Swedish page for people."""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sgx.errors import AppError, FieldError
+from sgx.web.templating import templates
+
+log = structlog.get_logger(__name__)
+
+_PYDANTIC_MESSAGES = {
+    "missing": "Fältet måste fyllas i.",
+    "string_too_long": "Texten är för lång.",
+    "string_too_short": "Texten är för kort.",
+    "int_parsing": "Ange ett heltal.",
+    "decimal_parsing": "Ange ett belopp.",
+    "date_from_datetime_parsing": "Ange ett datum (ÅÅÅÅ-MM-DD).",
+    "date_parsing": "Ange ett datum (ÅÅÅÅ-MM-DD).",
+    "greater_than": "Värdet är för litet.",
+    "greater_than_equal": "Värdet är för litet.",
+    "less_than_equal": "Värdet är för stort.",
+    "extra_forbidden": "Okänt fält.",
+    "bool_parsing": "Ange sant eller falskt.",
+    "enum": "Ogiltigt värde.",
+    "literal_error": "Ogiltigt värde.",
+    "too_short": "Minst en rad krävs.",
+}
+
+_STATUS_MESSAGES = {
+    401: "Du måste logga in.",
+    403: "Du saknar behörighet för detta.",
+    404: "Sidan finns inte.",
+    405: "Metoden stöds inte.",
+    500: "Ett oväntat fel inträffade. Försök igen om en stund.",
+}
+
+
+def wants_json(request: Request) -> bool:
+    return (
+        request.url.path.startswith("/api/")
+        or "application/json" in request.headers.get("accept", "").split(",")[0]
+    )
+
+
+def error_body(error: AppError) -> dict[str, object]:
+    return {
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "fields": [
+                {"field": item.field, "code": item.code, "message": item.message}
+                for item in error.field_errors
+            ],
+        }
+    }
+
+
+def render_error(request: Request, error: AppError) -> Response:
+    if wants_json(request):
+        return JSONResponse(error_body(error), status_code=error.status)
+    if error.status == 401:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return templates.TemplateResponse(
+        request, "error.html", {"error": error}, status_code=error.status
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[FieldError]:
+    items = []
+    for detail in exc.errors():
+        location = [str(part) for part in detail.get("loc", ()) if part not in ("body", "query")]
+        kind = str(detail.get("type", "invalid"))
+        items.append(
+            FieldError(
+                field=".".join(location) or "body",
+                code=kind,
+                message=_PYDANTIC_MESSAGES.get(kind, "Ogiltigt värde."),
+            )
+        )
+    return items
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return render_error(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        error = AppError(
+            message="Felaktiga uppgifter.",
+            code="validation_failed",
+            status=422,
+            field_errors=_field_errors(exc),
+        )
+        return render_error(request, error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = _STATUS_MESSAGES.get(exc.status_code, "Begäran kunde inte utföras.")
+        return render_error(
+            request,
+            AppError(message=message, code=f"http_{exc.status_code}", status=exc.status_code),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled_error", path=request.url.path)
+        return render_error(
+            request, AppError(message=_STATUS_MESSAGES[500], code="internal_error", status=500)
+        )

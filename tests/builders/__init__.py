@@ -1,0 +1,1 @@
+"""Small builders with keyword defaults for arranging test data."""
