@@ -3,6 +3,7 @@
 from sgx.audit import models as audit_models
 from sgx.catalog import models as catalog_models
 from sgx.identity import models as identity_models
+from sgx.integration import models as integration_models
 from sgx.invoicing import models as invoicing_models
 from sgx.issuers import models as issuer_models
 from sgx.kit.db import Base
@@ -14,6 +15,7 @@ __all__ = [
     "audit_models",
     "catalog_models",
     "identity_models",
+    "integration_models",
     "invoicing_models",
     "issuer_models",
     "metadata",

@@ -1,0 +1,1 @@
+"""The Fortnox integration: the connection per issuer and the transfer of invoices."""
