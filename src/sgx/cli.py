@@ -8,11 +8,11 @@ from pathlib import Path
 
 import typer
 
+from sgx.identity.cli import users_app
 from sgx.settings import get_settings
 
 app = typer.Typer(help="SGX Fakturering med Fortnox-integration.", no_args_is_help=True)
 db_app = typer.Typer(help="Databasen.", no_args_is_help=True)
-users_app = typer.Typer(help="Användare, roller och API-nycklar.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 
