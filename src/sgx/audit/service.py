@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.audit.models import AuditEvent
@@ -30,3 +32,16 @@ async def record(
     session.add(event)
     await session.flush()
     return event
+
+
+async def list_issuer_events(
+    session: AsyncSession, *, issuer_id: int, limit: int = 200
+) -> Sequence[AuditEvent]:
+    """The issuer's newest events first."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.issuer_id == issuer_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
