@@ -7,6 +7,7 @@ from sgx.integration import models as integration_models
 from sgx.invoicing import models as invoicing_models
 from sgx.issuers import models as issuer_models
 from sgx.kit.db import Base
+from sgx.outbox import models as outbox_models
 from sgx.parties import models as party_models
 
 metadata = Base.metadata
@@ -19,5 +20,6 @@ __all__ = [
     "invoicing_models",
     "issuer_models",
     "metadata",
+    "outbox_models",
     "party_models",
 ]

@@ -1,0 +1,1 @@
+"""The transfer queue (transactional outbox): record, claim, retry policy, leases, history."""
