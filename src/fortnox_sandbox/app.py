@@ -9,7 +9,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from fortnox_sandbox import control as control_routes
 from fortnox_sandbox import oauth, ui
 from fortnox_sandbox.backend import SandboxBackend
+from fortnox_sandbox.control_errors import ControlError
 from fortnox_sandbox.errors import FortnoxApiError, OAuthError, Unauthorized
+from fortnox_sandbox.faults import quiet_dropped_connections
 from fortnox_sandbox.middleware import FortnoxSurfaceMiddleware
 from fortnox_sandbox.rest import (
     accounts,
@@ -77,6 +79,10 @@ def create_app(
     async def _oauth_error(request: Request, exc: OAuthError) -> Response:
         return exc.response()
 
+    @app.exception_handler(ControlError)
+    async def _control_error(request: Request, exc: ControlError) -> Response:
+        return exc.response()
+
     for router in REST_ROUTERS:
         app.include_router(router, prefix="/3")
     app.include_router(oauth.router, prefix="/oauth-v1")
@@ -85,4 +91,5 @@ def create_app(
         app.include_router(ui.router, prefix="/_sandbox/ui")
     app.add_middleware(FortnoxSurfaceMiddleware)
     app.add_middleware(_TrailingSlashTolerance)
+    quiet_dropped_connections()
     return app

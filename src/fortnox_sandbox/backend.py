@@ -1,25 +1,33 @@
-"""The sandbox's whole state: companies, registered OAuth clients, consents and tokens.
+"""The sandbox's whole state: companies, OAuth clients, consents, codes, tokens, faults and log.
 
-One ``SandboxBackend`` per sandbox app; ``reset()`` forgets everything. The OAuth module adds
-authorization codes and refresh tokens on top of the consent/token primitives here.
+One ``SandboxBackend`` per sandbox app; ``reset()`` forgets everything. The OAuth rules that
+need state (single-use codes, rotating refresh tokens, service-account consents) live here so
+the routes in ``oauth`` only translate HTTP. All lifetimes follow the sandbox clock. With a
+state file the durable part is snapshotted to SQLite (see ``persistence``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import secrets
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jwt
 
 from fortnox_sandbox.clock import SandboxClock
-from fortnox_sandbox.errors import Unauthorized
+from fortnox_sandbox.errors import OAuthError, Unauthorized
+from fortnox_sandbox.faults import FaultBook
+from fortnox_sandbox.persistence import SnapshotStore
+from fortnox_sandbox.ratelimit import RateLimiter
+from fortnox_sandbox.requestlog import RequestLog
 from fortnox_sandbox.tenants import ALL_LICENCES, Company, SandboxUser
 
 ACCESS_TOKEN_SECONDS = 3600
+REFRESH_TOKEN_SECONDS = 45 * 24 * 3600
+AUTHORIZATION_CODE_SECONDS = 600
 ALL_SCOPES = (
     "companyinformation",
     "customer",
@@ -29,6 +37,8 @@ ALL_SCOPES = (
     "payment",
     "settings",
 )
+# Fortnox serves this JSON body as text/html (OBSERVED).
+INVALID_GRANT_CONTENT_TYPE = "text/html; charset=UTF-8"
 
 
 @dataclass
@@ -38,6 +48,15 @@ class OAuthClient:
     redirect_uris: list[str]
     scopes: list[str] = field(default_factory=lambda: list(ALL_SCOPES))
     service_accounts: bool = True
+
+    def public_view(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "redirect_uris": list(self.redirect_uris),
+            "scopes": list(self.scopes),
+            "service_accounts": self.service_accounts,
+        }
 
 
 @dataclass
@@ -65,20 +84,110 @@ class AccessContext:
     consent: Consent
 
 
+@dataclass
+class AuthorizationCode:
+    code: str
+    client_id: str
+    consent_id: str
+    # The redirect URI sent on the authorize request, if any: the exchange must repeat it.
+    redirect_uri: str | None
+    expires_at: dt.datetime
+    used: bool = False
+
+
+@dataclass
+class RefreshToken:
+    token: str
+    client_id: str
+    consent_id: str
+    chain_id: str  # every rotation of one grant shares the chain; revoke kills the chain
+    expires_at: dt.datetime
+    used: bool = False
+
+
+@dataclass
+class PendingAuthorization:
+    """An authorize request between the redirect to the login page and the consent answer."""
+
+    request_id: str
+    client_id: str
+    redirect_uri: str
+    redirect_uri_given: bool
+    scopes: list[str]
+    state: str
+    account_type: str
+    tenant_candidates: list[int] = field(default_factory=list)
+    username: str | None = None
+    tenant_id: int | None = None
+
+
+def _invalid_refresh_token() -> OAuthError:
+    return OAuthError(
+        400,
+        "invalid_grant",
+        "Invalid refresh token",
+        content_type=INVALID_GRANT_CONTENT_TYPE,
+    )
+
+
 class SandboxBackend:
-    def __init__(self, *, signing_key: str | None = None) -> None:
+    def __init__(self, *, signing_key: str | None = None, state_file: str | None = None) -> None:
         self.clock = SandboxClock()
         self.signing_key = signing_key or secrets.token_hex(32)
+        self.store = SnapshotStore(Path(state_file)) if state_file else None
         self.reset()
+        if self.store is not None:
+            state = self.store.load()
+            if state is not None:
+                self.restore_state(state)
 
     def reset(self) -> None:
         self.clock.reset()
         self.companies: dict[int, Company] = {}
         self.clients: dict[str, OAuthClient] = {}
         self.consents: dict[str, Consent] = {}
-        self._tenant_ids = itertools.count(1_000_001)
-        self._user_ids = itertools.count(1)
-        self.extensions: dict[str, Any] = {}  # per-module state (codes, refresh tokens, faults…)
+        self.codes: dict[str, AuthorizationCode] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.revoked_chains: set[str] = set()
+        self.pending: dict[str, PendingAuthorization] = {}
+        self.next_tenant_id = 1_000_001
+        self.next_user_id = 1
+        self.extensions: dict[str, Any] = {}  # per-module state of the REST resources
+        # Transient: neither persisted nor part of Fortnox's data.
+        self.faults = FaultBook()
+        self.request_log = RequestLog()
+        self.rate_limiter = RateLimiter()
+
+    # ---- persistence -----------------------------------------------------------------------
+
+    _DURABLE = (
+        "signing_key",
+        "companies",
+        "clients",
+        "consents",
+        "codes",
+        "refresh_tokens",
+        "revoked_chains",
+        "next_tenant_id",
+        "next_user_id",
+        "extensions",
+    )
+
+    def snapshot_state(self) -> dict[str, Any]:
+        state = {name: getattr(self, name) for name in self._DURABLE}
+        state["clock_offset"] = self.clock.offset
+        return state
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        for name in self._DURABLE:
+            if name in state:
+                setattr(self, name, state[name])
+        self.clock.offset = state.get("clock_offset", dt.timedelta())
+
+    def save(self) -> None:
+        """Write the durable state to the state file, if there is one."""
+        if self.store is not None:
+            self.store.save(self.snapshot_state())
 
     # ---- companies -------------------------------------------------------------------------
 
@@ -96,9 +205,10 @@ class SandboxBackend:
         seed: bool = True,
     ) -> Company:
         if tenant_id is None:
-            tenant_id = next(self._tenant_ids)
-            while tenant_id in self.companies:
-                tenant_id = next(self._tenant_ids)
+            while self.next_tenant_id in self.companies:
+                self.next_tenant_id += 1
+            tenant_id = self.next_tenant_id
+            self.next_tenant_id += 1
         if tenant_id in self.companies:
             raise ValueError(f"tenant {tenant_id} exists")
         company = Company(
@@ -123,18 +233,38 @@ class SandboxBackend:
         self, company: Company, *, username: str, password: str, sysadmin: bool = False
     ) -> SandboxUser:
         user = SandboxUser(
-            user_id=next(self._user_ids), username=username, password=password, sysadmin=sysadmin
+            user_id=self.new_user_id(), username=username, password=password, sysadmin=sysadmin
         )
         company.users[username] = user
         return user
 
+    def new_user_id(self) -> int:
+        user_id = self.next_user_id
+        self.next_user_id += 1
+        return user_id
+
     def company(self, tenant_id: int) -> Company:
         return self.companies[tenant_id]
+
+    def companies_of_login(self, username: str, password: str) -> list[Company]:
+        """The companies where ``username`` exists with ``password`` (one login, many firms)."""
+        found = []
+        for company in self.companies.values():
+            user = company.users.get(username)
+            if user is not None and secrets.compare_digest(user.password, password):
+                found.append(company)
+        return found
 
     # ---- clients, consents, access tokens --------------------------------------------------
 
     def register_client(self, client: OAuthClient) -> OAuthClient:
         self.clients[client.client_id] = client
+        return client
+
+    def authenticate_client(self, client_id: str, client_secret: str) -> OAuthClient | None:
+        client = self.clients.get(client_id)
+        if client is None or not secrets.compare_digest(client.client_secret, client_secret):
+            return None
         return client
 
     def create_consent(
@@ -167,6 +297,27 @@ class SandboxBackend:
         )
         self.consents[consent.consent_id] = consent
         return consent
+
+    def service_consent(self, *, tenant_id: int, client_id: str) -> Consent | None:
+        for consent in self.consents.values():
+            if (
+                consent.tenant_id == tenant_id
+                and consent.client_id == client_id
+                and consent.account_type == "service"
+                and not consent.revoked
+            ):
+                return consent
+        return None
+
+    def revoke_consents(self, *, tenant_id: int, client_id: str) -> list[Consent]:
+        """The customer removes the integration in Fortnox: every token of it stops working."""
+        revoked = []
+        for consent in self.consents.values():
+            if consent.tenant_id == tenant_id and consent.client_id == client_id:
+                if not consent.revoked:
+                    consent.revoked = True
+                    revoked.append(consent)
+        return revoked
 
     def issue_access_token(self, consent: Consent) -> str:
         now = self.clock.now()
@@ -204,3 +355,76 @@ class SandboxBackend:
             user_id=int(claims.get("userId", 0)),
             consent=consent,
         )
+
+    # ---- authorization codes and refresh tokens --------------------------------------------
+
+    def issue_code(self, consent: Consent, *, redirect_uri: str | None) -> str:
+        code = str(uuid.uuid4())
+        self.codes[code] = AuthorizationCode(
+            code=code,
+            client_id=consent.client_id,
+            consent_id=consent.consent_id,
+            redirect_uri=redirect_uri,
+            expires_at=self.clock.now() + dt.timedelta(seconds=AUTHORIZATION_CODE_SECONDS),
+        )
+        return code
+
+    def redeem_code(self, code: str, *, client_id: str, redirect_uri: str | None) -> Consent:
+        """Exchange a code once; its redirect URI must be repeated exactly if it was sent."""
+        stored = self.codes.get(code)
+        invalid = OAuthError(
+            400,
+            "invalid_grant",
+            "Invalid authorization code",
+            content_type=INVALID_GRANT_CONTENT_TYPE,
+        )
+        if stored is None or stored.client_id != client_id:
+            raise invalid
+        if stored.redirect_uri is not None and redirect_uri != stored.redirect_uri:
+            raise OAuthError(
+                400,
+                "redirect_uri_mismatch",
+                "The redirect URI provided is missing or does not match",
+            )
+        if stored.used or stored.expires_at <= self.clock.now():
+            raise invalid
+        stored.used = True
+        consent = self.consents.get(stored.consent_id)
+        if consent is None or consent.revoked:
+            raise invalid
+        return consent
+
+    def issue_refresh_token(self, consent: Consent, *, chain_id: str | None = None) -> str:
+        token = str(uuid.uuid4())
+        self.refresh_tokens[token] = RefreshToken(
+            token=token,
+            client_id=consent.client_id,
+            consent_id=consent.consent_id,
+            chain_id=chain_id or uuid.uuid4().hex,
+            expires_at=self.clock.now() + dt.timedelta(seconds=REFRESH_TOKEN_SECONDS),
+        )
+        return token
+
+    def rotate_refresh_token(self, token: str, *, client_id: str) -> tuple[Consent, str]:
+        """Use a refresh token (single use) and hand out its successor in the same chain."""
+        stored = self.refresh_tokens.get(token)
+        if (
+            stored is None
+            or stored.client_id != client_id
+            or stored.used
+            or stored.chain_id in self.revoked_chains
+            or stored.expires_at <= self.clock.now()
+        ):
+            raise _invalid_refresh_token()
+        consent = self.consents.get(stored.consent_id)
+        if consent is None or consent.revoked:
+            raise _invalid_refresh_token()
+        stored.used = True
+        return consent, self.issue_refresh_token(consent, chain_id=stored.chain_id)
+
+    def revoke_refresh_token(self, token: str, *, client_id: str) -> bool:
+        stored = self.refresh_tokens.get(token)
+        if stored is None or stored.client_id != client_id:
+            return False
+        self.revoked_chains.add(stored.chain_id)
+        return True
