@@ -33,7 +33,7 @@ async def verify_csrf(request: Request) -> None:
     if (
         not expected
         or not isinstance(submitted, str)
-        or not hmac.compare_digest(expected, submitted)
+        or not hmac.compare_digest(str(expected).encode(), submitted.encode())
     ):
         raise Forbidden(
             "Formuläret har gått ut. Ladda om sidan och försök igen.", code="csrf_failed"
