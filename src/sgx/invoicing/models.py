@@ -1,3 +1,157 @@
-"""Tables of invoicing (filled in by the domain)."""
+"""Tables of invoicing: invoices (credits included), their rows and their VAT per rate.
+
+A credit invoice is an invoice of its own, numbered from the same series, with negative amounts
+and ``credit_of_id`` pointing at the original; each credit row points at the original row it
+credits, which is how the remaining creditable quantity is known. VAT is kept per rate as
+issued, since a credit's VAT depends on what earlier credits of the same original took.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sgx.kit.clock import utcnow
+from sgx.kit.db import Base
+
+MONEY = Numeric(14, 2)
+
+
+class InvoiceKind(enum.StrEnum):
+    PATIENT = "patient"
+    COMPANY = "company"
+
+
+class TransferStatus(enum.StrEnum):
+    """The statuses invoicing itself sets; the sync engine writes the others later."""
+
+    NOT_ACTIVATED = "Ej aktiverad"
+    PENDING = "Väntar på överföring"
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "number"),
+        CheckConstraint(
+            "(kind = 'patient' AND patient_id IS NOT NULL AND company_id IS NULL) OR "
+            "(kind = 'company' AND company_id IS NOT NULL AND patient_id IS NULL)",
+            name="one_party",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(
+        ForeignKey("issuers.id", ondelete="RESTRICT"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[InvoiceKind] = mapped_column(
+        Enum(
+            InvoiceKind,
+            native_enum=False,
+            length=10,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patients.id", ondelete="RESTRICT"), index=True, default=None
+    )
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="RESTRICT"), index=True, default=None
+    )
+    invoice_date: Mapped[dt.date]
+    due_date: Mapped[dt.date]
+    your_reference: Mapped[str] = mapped_column(String(100), default="")
+    ocr: Mapped[str] = mapped_column(String(25))
+    net: Mapped[Decimal] = mapped_column(MONEY)
+    vat: Mapped[Decimal] = mapped_column(MONEY)
+    rounding: Mapped[Decimal] = mapped_column(MONEY)  # öresavrundning, booked on 3740
+    total: Mapped[Decimal] = mapped_column(MONEY)  # amount payable
+    credit_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT"), index=True, default=None
+    )
+    credit_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    transfer_status: Mapped[str] = mapped_column(String(40))
+    transfer_error_code: Mapped[str | None] = mapped_column(String(100), default=None)
+    transfer_message: Mapped[str | None] = mapped_column(Text, default=None)
+    fortnox_document_number: Mapped[str | None] = mapped_column(String(50), default=None)
+    transfer_updated_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    rows: Mapped[list[InvoiceRow]] = relationship(
+        back_populates="invoice",
+        order_by="InvoiceRow.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+    vat_lines: Mapped[list[InvoiceVatLine]] = relationship(
+        back_populates="invoice",
+        order_by="InvoiceVatLine.rate.desc()",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    @property
+    def is_credit(self) -> bool:
+        return self.credit_of_id is not None
+
+
+class InvoiceRow(Base):
+    __tablename__ = "invoice_rows"
+    __table_args__ = (UniqueConstraint("invoice_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), default=None
+    )
+    article_code: Mapped[str] = mapped_column(String(50))
+    description: Mapped[str] = mapped_column(String(255))  # the article's neutral text
+    unit: Mapped[str] = mapped_column(String(20), default="st")
+    quantity: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # negative on a credit
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    vat_rate: Mapped[int] = mapped_column(Integer)
+    account_number: Mapped[int] = mapped_column(Integer)
+    net: Mapped[Decimal] = mapped_column(MONEY)
+    vat_exemption_text: Mapped[str] = mapped_column(String(200), default="")
+    credited_row_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invoice_rows.id", ondelete="RESTRICT"), index=True, default=None
+    )
+
+    invoice: Mapped[Invoice] = relationship(back_populates="rows")
+
+
+class InvoiceVatLine(Base):
+    """The taxable base and VAT of one rate on one invoice, as issued."""
+
+    __tablename__ = "invoice_vat_lines"
+    __table_args__ = (UniqueConstraint("invoice_id", "rate"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), index=True
+    )
+    rate: Mapped[int] = mapped_column(Integer)
+    base: Mapped[Decimal] = mapped_column(MONEY)
+    vat: Mapped[Decimal] = mapped_column(MONEY)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="vat_lines")

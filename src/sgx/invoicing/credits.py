@@ -1,0 +1,199 @@
+"""Credit invoices (ändringsfakturor): full or partial, never more than the original.
+
+A credit is an invoice of its own from the same number series, with negative amounts, that
+references the original; each credit row references the original row. Several partial credits
+are allowed. Each credit is computed like any invoice (row = quantity × price, VAT per rate on
+the summed base, half-up), but never takes more than what is left of a row's quantity and
+amount or of a rate's base and VAT, and the credit that empties a row or a rate takes exactly
+what is left — so crediting everything, in any number of steps, returns exactly the original's
+net and VAT. Whole-krona rounding is per document, as Fortnox does it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sgx.errors import Conflict, FieldError
+from sgx.identity.models import IssuerRole
+from sgx.identity.principal import Principal
+from sgx.invoicing.amounts import ZERO, VatLine, row_net, totals_for, vat_for
+from sgx.invoicing.models import Invoice, InvoiceRow, InvoiceVatLine
+from sgx.invoicing.numbering import lock_issuer
+from sgx.invoicing.schemas import CreditCreate, CreditRowIn
+from sgx.invoicing.service import Party, get_invoice, issue_invoice, quantity_errors
+from sgx.kit.clock import today_in_sweden
+from sgx.parties.service import raise_if_any
+
+
+@dataclass(frozen=True)
+class Credited:
+    """What earlier credits took from one original row or rate (positive amounts)."""
+
+    quantity: Decimal = ZERO
+    net: Decimal = ZERO
+
+
+async def credit_invoice(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    invoice_id: int,
+    data: CreditCreate,
+    today: dt.date | None = None,
+) -> Invoice:
+    original = await get_invoice(
+        session, principal=principal, invoice_id=invoice_id, needed=IssuerRole.INVOICER
+    )
+    if original.is_credit:
+        raise Conflict("En kreditfaktura kan inte krediteras.", code="credit_of_credit")
+    # Concurrent credits of one invoice must see each other's rows: hold the issuer lock (the
+    # same one numbering takes) while reading what is already credited.
+    issuer = await lock_issuer(session, issuer_id=original.issuer_id)
+    rows_credited = await _credited_rows(session, original)
+    wanted = _wanted_quantities(original, data.rows, rows_credited)
+    credit_rows = [
+        _credit_row(position, row, quantity, rows_credited.get(row.id, Credited()))
+        for position, (row, quantity) in enumerate(wanted, start=1)
+    ]
+    vat_lines = _credit_vat_lines(
+        credit_rows,
+        original_lines={line.rate: line for line in original.vat_lines},
+        credited=await _credited_vat(session, original),
+    )
+    credit_date = today or today_in_sweden()
+    return await issue_invoice(
+        session,
+        issuer_id=original.issuer_id,
+        party=Party(
+            kind=original.kind, patient_id=original.patient_id, company_id=original.company_id
+        ),
+        rows=credit_rows,
+        totals=totals_for(vat_lines, whole_krona=issuer.whole_krona_rounding),
+        invoice_date=credit_date,
+        due_date=credit_date,
+        your_reference=original.your_reference,
+        created_by_user_id=principal.user_id,
+        credit_of_id=original.id,
+        credit_reason=data.reason,
+    )
+
+
+async def _credited_rows(session: AsyncSession, original: Invoice) -> dict[int, Credited]:
+    query = (
+        select(InvoiceRow.credited_row_id, func.sum(InvoiceRow.quantity), func.sum(InvoiceRow.net))
+        .where(InvoiceRow.credited_row_id.in_([row.id for row in original.rows]))
+        .group_by(InvoiceRow.credited_row_id)
+    )
+    return {
+        row_id: Credited(quantity=-Decimal(quantity), net=-Decimal(net))
+        for row_id, quantity, net in (await session.execute(query)).all()
+        if row_id is not None
+    }
+
+
+async def _credited_vat(session: AsyncSession, original: Invoice) -> dict[int, VatLine]:
+    query = (
+        select(InvoiceVatLine.rate, func.sum(InvoiceVatLine.base), func.sum(InvoiceVatLine.vat))
+        .join(Invoice, Invoice.id == InvoiceVatLine.invoice_id)
+        .where(Invoice.credit_of_id == original.id)
+        .group_by(InvoiceVatLine.rate)
+    )
+    return {
+        rate: VatLine(rate=rate, base=-Decimal(base), vat=-Decimal(vat))
+        for rate, base, vat in (await session.execute(query)).all()
+    }
+
+
+def remaining_quantity(row: InvoiceRow, credited: Credited) -> Decimal:
+    return row.quantity - credited.quantity
+
+
+def _wanted_quantities(
+    original: Invoice, requested: list[CreditRowIn] | None, credited: dict[int, Credited]
+) -> list[tuple[InvoiceRow, Decimal]]:
+    """The original rows to credit and how much of each, checked against what is left."""
+    if requested is None:
+        wanted = [
+            (row, remaining_quantity(row, credited.get(row.id, Credited())))
+            for row in original.rows
+        ]
+        wanted = [(row, quantity) for row, quantity in wanted if quantity > 0]
+        if not wanted:
+            raise Conflict("Fakturan är redan helt krediterad.", code="already_credited")
+        return wanted
+    rows = {row.id: row for row in original.rows}
+    errors: list[FieldError] = []
+    wanted, seen = [], set()
+    for index, item in enumerate(requested):
+        prefix = f"rows.{index}"
+        row = rows.get(item.row_id)
+        if row is None or item.row_id in seen:
+            code, message = (
+                ("unknown_row", "Raden finns inte på fakturan.")
+                if row is None
+                else ("duplicate_row", "Raden finns redan med.")
+            )
+            errors.append(FieldError(f"{prefix}.row_id", code, message))
+            continue
+        seen.add(item.row_id)
+        left = remaining_quantity(row, credited.get(row.id, Credited()))
+        found = quantity_errors(item.quantity, f"{prefix}.quantity")
+        if not found and item.quantity > left:
+            found.append(
+                FieldError(
+                    f"{prefix}.quantity",
+                    "exceeds_remaining",
+                    f"Högst {left:.2f} kan krediteras på raden.",
+                )
+            )
+        errors.extend(found)
+        wanted.append((row, item.quantity))
+    raise_if_any(errors)
+    return sorted(wanted, key=lambda pair: pair[0].position)
+
+
+def _credit_row(
+    position: int, row: InvoiceRow, quantity: Decimal, credited: Credited
+) -> InvoiceRow:
+    left = row.net - credited.net
+    empties = quantity == remaining_quantity(row, credited)
+    net = left if empties else min(row_net(quantity, row.unit_price), left)
+    return InvoiceRow(
+        position=position,
+        article_id=row.article_id,
+        article_code=row.article_code,
+        description=row.description,
+        unit=row.unit,
+        quantity=-quantity,
+        unit_price=row.unit_price,
+        vat_rate=row.vat_rate,
+        account_number=row.account_number,
+        net=-net,
+        vat_exemption_text=row.vat_exemption_text,
+        credited_row_id=row.id,
+    )
+
+
+def _credit_vat_lines(
+    rows: list[InvoiceRow],
+    *,
+    original_lines: dict[int, InvoiceVatLine],
+    credited: dict[int, VatLine],
+) -> list[VatLine]:
+    bases: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        bases[row.vat_rate] -= row.net
+    lines = []
+    for rate in sorted(bases, reverse=True):
+        before = credited.get(rate, VatLine(rate=rate, base=ZERO, vat=ZERO))
+        base_left = original_lines[rate].base - before.base
+        vat_left = original_lines[rate].vat - before.vat
+        vat = vat_left if bases[rate] == base_left else min(vat_for(bases[rate], rate), vat_left)
+        lines.append(VatLine(rate=rate, base=-bases[rate], vat=-vat))
+    return lines

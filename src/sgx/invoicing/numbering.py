@@ -1,0 +1,33 @@
+"""Invoice numbers: one series per issuer, sequential with no gaps.
+
+The next number lives on the issuer row. Taking it locks that row (``SELECT … FOR UPDATE`` on
+PostgreSQL; SQLite's single writer serialises by itself) until the transaction ends, so two
+concurrent invoices of one issuer never share a number, and a rolled-back invoice gives its
+number back with the rollback. Take it as late as possible: after all validation.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sgx.issuers.models import Issuer
+
+
+async def lock_issuer(session: AsyncSession, *, issuer_id: int) -> Issuer:
+    """The issuer row, locked for this transaction and re-read from the database."""
+    query = (
+        select(Issuer)
+        .where(Issuer.id == issuer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.scalars(query)).one()
+
+
+async def allocate_invoice_number(session: AsyncSession, *, issuer: Issuer) -> int:
+    """Hand out the next number of a locked issuer (see :func:`lock_issuer`)."""
+    number = issuer.next_invoice_number
+    issuer.next_invoice_number = number + 1
+    await session.flush()
+    return number
