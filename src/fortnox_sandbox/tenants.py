@@ -1,11 +1,13 @@
 """A Fortnox company (tenant) and everything stored in it.
 
-The REST resources keep their entities here; the OAuth side only needs the company's users and
-licences. Every entity change bumps its last-modified time from the sandbox clock.
+The REST resources keep their entities here, as dicts with Fortnox's own field names (money as
+``Decimal``); the OAuth side only needs the company's users and licences. Every entity change
+bumps its last-modified time from the sandbox clock (``touch``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +63,21 @@ class Company:
     settings: dict[str, Any] = field(default_factory=dict)
     # Numbers ever used (Fortnox never hands out a deleted customer's number again).
     used_customer_numbers: set[str] = field(default_factory=set)
+    # Last-modified time per entity kind ("customers", "accounts/2", …) and number.
+    last_modified: dict[str, dict[str, dt.datetime]] = field(default_factory=dict)
+    # Number series: "invoice", "row", "payment", "voucher/B/2", …
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def touch(self, kind: str, number: str, at: dt.datetime) -> None:
+        self.last_modified.setdefault(kind, {})[number] = at
+
+    def modified_at(self, kind: str, number: str) -> dt.datetime | None:
+        return self.last_modified.get(kind, {}).get(number)
+
+    def next_in_series(self, series: str, *, start: int = 1) -> int:
+        value = self.counters.get(series, start)
+        self.counters[series] = value + 1
+        return value
 
     def public_view(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,63 @@
+"""Sandbox test fixtures: a seeded company and an httpx client holding a valid token for it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from fortnox_sandbox.backend import ALL_SCOPES, OAuthClient, SandboxBackend
+from fortnox_sandbox.tenants import Company
+
+REST_CLIENT_ID = "rest-test-client"
+
+
+@pytest.fixture
+def company(sandbox_backend: SandboxBackend) -> Company:
+    return sandbox_backend.create_company(
+        name="Företagshälsan i Ås AB",
+        organisation_number="556677-8899",
+        address="Storgatan 1",
+        zip_code="123 45",
+        city="Ås",
+        users=[{"username": "anna", "password": "hemligt-123", "sysadmin": True}],
+    )
+
+
+def token_for(
+    backend: SandboxBackend, company: Company, scopes: tuple[str, ...] = ALL_SCOPES
+) -> str:
+    if REST_CLIENT_ID not in backend.clients:
+        backend.register_client(
+            OAuthClient(
+                client_id=REST_CLIENT_ID,
+                client_secret="rest-test-secret",
+                redirect_uris=["https://sgx.test/callback"],
+            )
+        )
+    consent = backend.create_consent(
+        tenant_id=company.tenant_id,
+        client_id=REST_CLIENT_ID,
+        scopes=list(scopes),
+        account_type="personal",
+        user_id=next(iter(company.users.values())).user_id,
+    )
+    return backend.issue_access_token(consent)
+
+
+@pytest.fixture
+async def fortnox(
+    sandbox_app,  # type: ignore[no-untyped-def]
+    sandbox_backend: SandboxBackend,
+    company: Company,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of ``/3/`` authorised with every scope for ``company``."""
+    # These tests are about resources, not pacing; the rate limit has its own tests.
+    sandbox_backend.rate_limiter.configure(enabled=False)
+    transport = httpx.ASGITransport(app=sandbox_app)
+    headers = {"Authorization": f"Bearer {token_for(sandbox_backend, company)}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://fortnox.test", headers=headers
+    ) as client:
+        yield client
