@@ -40,6 +40,7 @@ def issuer_out(issuer: Issuer, principal: Principal) -> IssuerOut:
 
 @router.get("", response_model=list[IssuerOut])
 async def list_issuers(session: DbSession, principal: CurrentPrincipal) -> list[IssuerOut]:
+    """The issuers the caller may see: all for Support, else those the caller has a role on."""
     issuers = await service.list_issuers(session, principal=principal)
     return [issuer_out(issuer, principal) for issuer in issuers]
 
@@ -48,6 +49,7 @@ async def list_issuers(session: DbSession, principal: CurrentPrincipal) -> list[
 async def create_issuer(
     body: IssuerCreate, session: DbSession, principal: CurrentPrincipal
 ) -> IssuerOut:
+    """Create an issuer (Support only); `administrator_username` becomes its Administratör."""
     issuer = await service.create_issuer(session, principal=principal, data=body)
     await session.commit()
     return issuer_out(issuer, principal)
@@ -55,6 +57,7 @@ async def create_issuer(
 
 @router.get("/{issuer_id}", response_model=IssuerOut)
 async def get_issuer(issuer_id: int, session: DbSession, principal: CurrentPrincipal) -> IssuerOut:
+    """One issuer (any role on it, or Support)."""
     issuer = await service.get_issuer(session, principal=principal, issuer_id=issuer_id)
     return issuer_out(issuer, principal)
 
@@ -63,6 +66,7 @@ async def get_issuer(issuer_id: int, session: DbSession, principal: CurrentPrinc
 async def update_issuer(
     issuer_id: int, body: IssuerUpdate, session: DbSession, principal: CurrentPrincipal
 ) -> IssuerOut:
+    """Change settings (Administratör). The number series is fixed after the first invoice."""
     issuer = await service.update_issuer(
         session, principal=principal, issuer_id=issuer_id, changes=body
     )
@@ -74,6 +78,7 @@ async def update_issuer(
 async def set_fortnox_integration(
     issuer_id: int, body: FortnoxIntegrationSwitch, session: DbSession, principal: CurrentPrincipal
 ) -> FortnoxIntegrationSwitch:
+    """Flip "Integration" under Externa tjänster → Fortnox (Support only; audited)."""
     issuer = await service.set_fortnox_integration(
         session, principal=principal, issuer_id=issuer_id, enabled=body.enabled
     )
@@ -85,6 +90,7 @@ async def set_fortnox_integration(
 async def list_audit_events(
     issuer_id: int, session: DbSession, principal: CurrentPrincipal
 ) -> list[AuditEventOut]:
+    """The issuer's audit trail, newest first (Administratör or Support)."""
     await service.get_issuer(session, principal=principal, issuer_id=issuer_id)
     service.require_admin_or_support(principal, issuer_id)
     events = await audit.list_issuer_events(session, issuer_id=issuer_id)
