@@ -109,7 +109,14 @@ def create_app(
 
 
 def _default_sandbox(settings: Settings) -> Any:
-    # The only place sgx touches the sandbox: the embedded default Fortnox.
-    from fortnox_sandbox.app import create_app as create_sandbox_app
+    # The only place sgx touches the sandbox: the embedded default Fortnox, with our OAuth
+    # client registered and its state kept in a file so the demo survives a restart.
+    from fortnox_sandbox.__main__ import build_app
 
-    return create_sandbox_app(control=True)
+    return build_app(
+        control=True,
+        state_file=settings.sandbox_state_file or None,
+        client_id=settings.fortnox_client_id,
+        client_secret=settings.fortnox_client_secret,
+        redirect_uris=[settings.fortnox_callback_url],
+    )

@@ -54,6 +54,30 @@ def serve(
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
+@app.command()
+def sandbox(
+    host: str = typer.Option("127.0.0.1", help="Adress."),
+    port: int = typer.Option(8090, help="Port."),
+    control: bool = typer.Option(False, "--control", help="Slå på kontrollytan /_sandbox/."),
+    state_file: str = typer.Option("", help="SQLite-fil för sandlådans tillstånd."),
+    client_id: str = typer.Option("", help="Registrera en OAuth-klient med detta id."),
+    client_secret: str = typer.Option("", help="Klientens hemlighet."),
+    redirect_uri: list[str] = typer.Option([], help="Klientens redirect-URI."),
+) -> None:
+    """Run the Fortnox sandbox as its own server."""
+    from fortnox_sandbox.__main__ import serve as serve_sandbox
+
+    serve_sandbox(
+        host=host,
+        port=port,
+        control=control,
+        state_file=state_file or None,
+        client_id=client_id or None,
+        client_secret=client_secret or None,
+        redirect_uris=redirect_uri,
+    )
+
+
 def run_async(coro: object) -> object:
     return asyncio.run(coro)  # type: ignore[arg-type]
 
