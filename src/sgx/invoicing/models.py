@@ -54,9 +54,7 @@ class Invoice(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    issuer_id: Mapped[int] = mapped_column(
-        ForeignKey("issuers.id", ondelete="RESTRICT"), index=True
-    )
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     kind: Mapped[InvoiceKind] = mapped_column(
         Enum(
@@ -67,10 +65,10 @@ class Invoice(Base):
         )
     )
     patient_id: Mapped[int | None] = mapped_column(
-        ForeignKey("patients.id", ondelete="RESTRICT"), index=True, default=None
+        ForeignKey("patients.id"), index=True, default=None
     )
     company_id: Mapped[int | None] = mapped_column(
-        ForeignKey("companies.id", ondelete="RESTRICT"), index=True, default=None
+        ForeignKey("companies.id"), index=True, default=None
     )
     invoice_date: Mapped[dt.date]
     due_date: Mapped[dt.date]
@@ -81,7 +79,7 @@ class Invoice(Base):
     rounding: Mapped[Decimal] = mapped_column(MONEY)  # öresavrundning, booked on 3740
     total: Mapped[Decimal] = mapped_column(MONEY)  # amount payable
     credit_of_id: Mapped[int | None] = mapped_column(
-        ForeignKey("invoices.id", ondelete="RESTRICT"), index=True, default=None
+        ForeignKey("invoices.id"), index=True, default=None
     )
     credit_reason: Mapped[str] = mapped_column(String(200), default="")
     created_by_user_id: Mapped[int | None] = mapped_column(
@@ -134,7 +132,7 @@ class InvoiceRow(Base):
     net: Mapped[Decimal] = mapped_column(MONEY)
     vat_exemption_text: Mapped[str] = mapped_column(String(200), default="")
     credited_row_id: Mapped[int | None] = mapped_column(
-        ForeignKey("invoice_rows.id", ondelete="RESTRICT"), index=True, default=None
+        ForeignKey("invoice_rows.id"), index=True, default=None
     )
 
     invoice: Mapped[Invoice] = relationship(back_populates="rows")
