@@ -186,16 +186,4 @@ async def advance_clock(client: httpx.AsyncClient, seconds: float) -> None:
     assert response.status_code == 200, response.text
 
 
-PROBE_PATH = "/3/sandboxprobe"
-
-
-def add_probe_route(app: Any, scope: str = "companyinformation") -> None:
-    """A tiny ``/3/`` route behind the real bearer, scope and licence checks."""
-    from fastapi import Depends
-
-    from fortnox_sandbox.auth import require_scope
-    from fortnox_sandbox.backend import AccessContext
-
-    @app.get(PROBE_PATH)
-    async def probe(context: AccessContext = Depends(require_scope(scope))) -> dict[str, Any]:
-        return {"tenantId": context.company.tenant_id, "userId": context.user_id}
+COMPANY_INFORMATION = "/3/companyinformation"

@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from tests.fortnox_sandbox.oauth_helpers import (
-    PROBE_PATH,
-    add_probe_route,
+    COMPANY_INFORMATION,
     bearer,
     consent_tokens,
     make_company,
@@ -19,8 +18,7 @@ from tests.fortnox_sandbox.oauth_helpers import (
 
 
 @pytest.fixture(autouse=True)
-async def tokens(sandbox_client: httpx.AsyncClient, sandbox_app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    add_probe_route(sandbox_app)
+async def tokens(sandbox_client: httpx.AsyncClient) -> dict[str, Any]:
     await register_client(sandbox_client)
     company = await make_company(sandbox_client)
     return await consent_tokens(sandbox_client, company["tenant_id"])
@@ -33,13 +31,13 @@ async def _fault(client: httpx.AsyncClient, **body: Any) -> str:
 
 
 async def _probe(client: httpx.AsyncClient, tokens: dict[str, Any]) -> httpx.Response:
-    return await client.get(PROBE_PATH, headers=bearer(tokens["access_token"]))
+    return await client.get(COMPANY_INFORMATION, headers=bearer(tokens["access_token"]))
 
 
 async def test_status_fault_answers_the_next_count_calls_then_stops(
     sandbox_client: httpx.AsyncClient, tokens: dict[str, Any]
 ) -> None:
-    await _fault(sandbox_client, kind="status", status=503, path="sandboxprobe", count=2)
+    await _fault(sandbox_client, kind="status", status=503, path="companyinformation", count=2)
     statuses = [(await _probe(sandbox_client, tokens)).status_code for _ in range(3)]
     assert statuses == [503, 503, 200]
 
@@ -128,7 +126,7 @@ async def test_fault_for_one_tenant_spares_the_others(
 async def test_fault_matches_method_and_path_pattern(
     sandbox_client: httpx.AsyncClient, tokens: dict[str, Any]
 ) -> None:
-    await _fault(sandbox_client, kind="status", status=500, method="POST", path="sandboxprobe")
+    await _fault(sandbox_client, kind="status", status=500, method="POST", path="company")
     await _fault(sandbox_client, kind="status", status=502, method="GET", path="^/3/invoices")
     assert (await _probe(sandbox_client, tokens)).status_code == 200
 

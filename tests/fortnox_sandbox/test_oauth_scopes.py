@@ -6,8 +6,7 @@ import httpx
 import pytest
 
 from tests.fortnox_sandbox.oauth_helpers import (
-    PROBE_PATH,
-    add_probe_route,
+    COMPANY_INFORMATION,
     bearer,
     consent_tokens,
     make_company,
@@ -16,8 +15,7 @@ from tests.fortnox_sandbox.oauth_helpers import (
 
 
 @pytest.fixture(autouse=True)
-async def company(sandbox_client: httpx.AsyncClient, sandbox_app) -> dict:  # type: ignore[no-untyped-def]
-    add_probe_route(sandbox_app, scope="companyinformation")
+async def company(sandbox_client: httpx.AsyncClient) -> dict:
     await register_client(sandbox_client)
     return await make_company(sandbox_client)
 
@@ -33,7 +31,7 @@ async def test_token_without_the_scope_answers_2000663(
     sandbox_client: httpx.AsyncClient, company: dict
 ) -> None:
     tokens = await consent_tokens(sandbox_client, company["tenant_id"], scopes=["customer"])
-    response = await sandbox_client.get(PROBE_PATH, headers=bearer(tokens["access_token"]))
+    response = await sandbox_client.get(COMPANY_INFORMATION, headers=bearer(tokens["access_token"]))
     assert response.status_code == 403
     assert response.json()["ErrorInformation"]["Code"] == 2000663
 
@@ -43,7 +41,7 @@ async def test_missing_licence_for_the_scope_answers_2001101(
 ) -> None:
     tokens = await consent_tokens(sandbox_client, company["tenant_id"])
     await _remove_licence(sandbox_client, company["tenant_id"], "companyinformation")
-    response = await sandbox_client.get(PROBE_PATH, headers=bearer(tokens["access_token"]))
+    response = await sandbox_client.get(COMPANY_INFORMATION, headers=bearer(tokens["access_token"]))
     assert response.json()["ErrorInformation"]["Code"] == 2001101
 
 
@@ -52,12 +50,12 @@ async def test_missing_api_licence_answers_2001103(
 ) -> None:
     tokens = await consent_tokens(sandbox_client, company["tenant_id"])
     await _remove_licence(sandbox_client, company["tenant_id"], "api")
-    response = await sandbox_client.get(PROBE_PATH, headers=bearer(tokens["access_token"]))
+    response = await sandbox_client.get(COMPANY_INFORMATION, headers=bearer(tokens["access_token"]))
     assert response.json()["ErrorInformation"]["Code"] == 2001103
 
 
 async def test_garbage_bearer_token_answers_unauthorized(
     sandbox_client: httpx.AsyncClient,
 ) -> None:
-    response = await sandbox_client.get(PROBE_PATH, headers=bearer("not-a-jwt"))
+    response = await sandbox_client.get(COMPANY_INFORMATION, headers=bearer("not-a-jwt"))
     assert response.status_code == 401 and response.json() == {"message": "unauthorized"}

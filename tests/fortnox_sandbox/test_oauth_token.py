@@ -7,8 +7,7 @@ import jwt
 import pytest
 
 from tests.fortnox_sandbox.oauth_helpers import (
-    PROBE_PATH,
-    add_probe_route,
+    COMPANY_INFORMATION,
     advance_clock,
     authorize_code,
     basic,
@@ -24,8 +23,7 @@ INVALID_REFRESH = {"error": "invalid_grant", "error_description": "Invalid refre
 
 
 @pytest.fixture(autouse=True)
-async def company(sandbox_client: httpx.AsyncClient, sandbox_app) -> dict:  # type: ignore[no-untyped-def]
-    add_probe_route(sandbox_app)
+async def company(sandbox_client: httpx.AsyncClient) -> dict:
     await register_client(sandbox_client)
     return await make_company(sandbox_client)
 
@@ -50,9 +48,9 @@ async def test_access_token_from_code_opens_the_api(
 ) -> None:
     code = await authorize_code(sandbox_client)
     tokens = (await exchange_code(sandbox_client, code)).json()
-    response = await sandbox_client.get(PROBE_PATH, headers=bearer(tokens["access_token"]))
+    response = await sandbox_client.get(COMPANY_INFORMATION, headers=bearer(tokens["access_token"]))
     assert response.status_code == 200
-    assert response.json()["tenantId"] == company["tenant_id"]
+    assert response.json()["CompanyInformation"]["DatabaseNumber"] == company["tenant_id"]
 
 
 async def test_code_is_single_use(sandbox_client: httpx.AsyncClient) -> None:
@@ -134,7 +132,7 @@ async def test_access_token_expires_after_an_hour(
 ) -> None:
     tokens = await consent_tokens(sandbox_client, company["tenant_id"])
     await advance_clock(sandbox_client, 3600)
-    response = await sandbox_client.get(PROBE_PATH, headers=bearer(tokens["access_token"]))
+    response = await sandbox_client.get(COMPANY_INFORMATION, headers=bearer(tokens["access_token"]))
     assert response.status_code == 401 and response.json() == {"message": "unauthorized"}
 
 
@@ -150,8 +148,8 @@ async def test_client_credentials_with_tenant_header_needs_no_refresh_token(
     assert response.status_code == 200
     body = response.json()
     assert "refresh_token" not in body and body["expires_in"] == 3600
-    probe = await sandbox_client.get(PROBE_PATH, headers=bearer(body["access_token"]))
-    assert probe.json()["tenantId"] == company["tenant_id"]
+    probe = await sandbox_client.get(COMPANY_INFORMATION, headers=bearer(body["access_token"]))
+    assert probe.json()["CompanyInformation"]["DatabaseNumber"] == company["tenant_id"]
 
 
 async def test_client_credentials_refused_for_a_personal_consent(
@@ -210,7 +208,7 @@ async def test_revoked_consent_makes_access_tokens_401(
         f"/_sandbox/tenants/{company['tenant_id']}/actions",
         json={"action": "revoke_consent", "client_id": "sgx-test-client"},
     )
-    response = await sandbox_client.get(PROBE_PATH, headers=bearer(tokens["access_token"]))
+    response = await sandbox_client.get(COMPANY_INFORMATION, headers=bearer(tokens["access_token"]))
     assert response.status_code == 401 and response.json() == {"message": "unauthorized"}
 
 

@@ -6,8 +6,7 @@ import httpx
 import pytest
 
 from tests.fortnox_sandbox.oauth_helpers import (
-    PROBE_PATH,
-    add_probe_route,
+    COMPANY_INFORMATION,
     advance_clock,
     bearer,
     consent_tokens,
@@ -17,8 +16,7 @@ from tests.fortnox_sandbox.oauth_helpers import (
 
 
 @pytest.fixture(autouse=True)
-async def token(sandbox_client: httpx.AsyncClient, sandbox_app) -> str:  # type: ignore[no-untyped-def]
-    add_probe_route(sandbox_app)
+async def token(sandbox_client: httpx.AsyncClient) -> str:
     await register_client(sandbox_client)
     company = await make_company(sandbox_client)
     tokens = await consent_tokens(sandbox_client, company["tenant_id"])
@@ -26,14 +24,17 @@ async def token(sandbox_client: httpx.AsyncClient, sandbox_app) -> str:  # type:
 
 
 async def _calls(client: httpx.AsyncClient, token: str, n: int) -> list[int]:
-    return [(await client.get(PROBE_PATH, headers=bearer(token))).status_code for _ in range(n)]
+    statuses = []
+    for _ in range(n):
+        statuses.append((await client.get(COMPANY_INFORMATION, headers=bearer(token))).status_code)
+    return statuses
 
 
 async def test_26th_request_within_five_seconds_answers_429(
     sandbox_client: httpx.AsyncClient, token: str
 ) -> None:
     assert await _calls(sandbox_client, token, 25) == [200] * 25
-    refused = await sandbox_client.get(PROBE_PATH, headers=bearer(token))
+    refused = await sandbox_client.get(COMPANY_INFORMATION, headers=bearer(token))
     assert refused.status_code == 429
     assert refused.json() == {"message": "Too Many Requests"}
 
@@ -90,6 +91,6 @@ async def test_limit_can_be_switched_off(sandbox_client: httpx.AsyncClient, toke
 
 async def test_refusal_is_in_the_request_log(sandbox_client: httpx.AsyncClient, token: str) -> None:
     await _calls(sandbox_client, token, 26)
-    log = (await sandbox_client.get("/_sandbox/requests", params={"path": "sandboxprobe"})).json()
+    log = (await sandbox_client.get("/_sandbox/requests", params={"path": "company"})).json()
     statuses = [entry["status"] for entry in log["requests"]]
     assert statuses == [200] * 25 + [429]
