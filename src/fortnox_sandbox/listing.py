@@ -92,6 +92,11 @@ def select(
     modified_at: Callable[[Entity], dt.datetime | None],
 ) -> Page:
     """Apply searches, filter, lastmodified, sorting and paging to ``entities``."""
+    filter_name = params.get("filter")
+    if filter_name is not None and filter_name not in rules.filters:
+        raise FortnoxApiError(
+            400, INVALID_FILTER, "Ett ogiltigt filter har använts.", lowercase=True
+        )
     matches = [entity for entity in entities if _matches(entity, params, rules)]
     since_text = params.get("lastmodified")
     if since_text:
@@ -107,14 +112,8 @@ def _modified_since(at: dt.datetime | None, since: dt.datetime) -> bool:
 
 def _matches(entity: Entity, params: Mapping[str, str], rules: ListRules) -> bool:
     filter_name = params.get("filter")
-    if filter_name is not None:
-        predicate = rules.filters.get(filter_name)
-        if predicate is None:
-            raise FortnoxApiError(
-                400, INVALID_FILTER, "Ett ogiltigt filter har använts.", lowercase=True
-            )
-        if not predicate(entity):
-            return False
+    if filter_name is not None and not rules.filters[filter_name](entity):
+        return False
     for name, getter in rules.searches.items():
         wanted = params.get(name)
         if wanted is not None and wanted.lower() not in _text(getter(entity)).lower():

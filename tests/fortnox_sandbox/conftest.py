@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import httpx
@@ -11,10 +12,13 @@ from fortnox_sandbox.backend import ALL_SCOPES, OAuthClient, SandboxBackend
 from fortnox_sandbox.tenants import Company
 
 REST_CLIENT_ID = "rest-test-client"
+# REST tests run on a fixed day: 2026-03-10 10:00 in Stockholm (financial years 2025 and 2026).
+TODAY = dt.date(2026, 3, 10)
 
 
 @pytest.fixture
 def company(sandbox_backend: SandboxBackend) -> Company:
+    sandbox_backend.clock.set(dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC))
     return sandbox_backend.create_company(
         name="Företagshälsan i Ås AB",
         organisation_number="556677-8899",
