@@ -6,6 +6,16 @@ import datetime as dt
 
 import httpx
 
+from tests.fortnox_sandbox.oauth_helpers import (
+    CLIENT_ID,
+    authorize_code,
+    bearer,
+    consent_tokens,
+    exchange_code,
+    make_company,
+    register_client,
+)
+
 
 async def test_clock_reports_now_and_offset(sandbox_client: httpx.AsyncClient) -> None:
     clock = (await sandbox_client.get("/_sandbox/clock")).json()
@@ -125,3 +135,26 @@ async def test_request_log_can_be_emptied(sandbox_client: httpx.AsyncClient) -> 
 async def test_bad_log_filter_is_a_bad_request(sandbox_client: httpx.AsyncClient) -> None:
     response = await sandbox_client.get("/_sandbox/requests", params={"tenant_id": "x"})
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+async def test_request_log_names_tenant_and_client_of_a_token(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    await register_client(sandbox_client)
+    company = await make_company(sandbox_client)
+    tokens = await consent_tokens(sandbox_client, company["tenant_id"])
+    await sandbox_client.get("/3/companyinformation", headers=bearer(tokens["access_token"]))
+    log = await sandbox_client.get("/_sandbox/requests", params={"tenant_id": company["tenant_id"]})
+    entry = log.json()["requests"][0]
+    assert (entry["client_id"], entry["status"], entry["fault"]) == (CLIENT_ID, 200, None)
+
+
+async def test_request_log_names_tenant_of_a_code_exchange(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    await register_client(sandbox_client)
+    company = await make_company(sandbox_client)
+    code = await authorize_code(sandbox_client)
+    await exchange_code(sandbox_client, code)
+    log = await sandbox_client.get("/_sandbox/requests", params={"path": "^/oauth-v1/token$"})
+    assert log.json()["requests"][0]["tenant_id"] == company["tenant_id"]

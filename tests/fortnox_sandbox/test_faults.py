@@ -155,3 +155,35 @@ async def test_deleted_fault_no_longer_fires(
 async def test_faults_never_touch_the_control_plane(sandbox_client: httpx.AsyncClient) -> None:
     await _fault(sandbox_client, kind="status", status=500)
     assert (await sandbox_client.get("/_sandbox/companies")).status_code == 200
+
+
+async def test_commit_then_drop_on_a_create_leaves_the_entity_created(
+    sandbox_client: httpx.AsyncClient, tokens: dict[str, Any]
+) -> None:
+    await _fault(sandbox_client, kind="commit_then_drop", method="POST", path="^/3/customers")
+    with pytest.raises(httpx.RemoteProtocolError):
+        await sandbox_client.post(
+            "/3/customers",
+            json={"Customer": {"Name": "Tappad Svar AB"}},
+            headers=bearer(tokens["access_token"]),
+        )
+    found = await sandbox_client.get(
+        "/3/customers", params={"name": "Tappad"}, headers=bearer(tokens["access_token"])
+    )
+    assert [c["Name"] for c in found.json()["Customers"]] == ["Tappad Svar AB"]
+
+
+async def test_reset_on_a_create_leaves_nothing_behind(
+    sandbox_client: httpx.AsyncClient, tokens: dict[str, Any]
+) -> None:
+    await _fault(sandbox_client, kind="reset", method="POST", path="^/3/customers")
+    with pytest.raises(httpx.RemoteProtocolError):
+        await sandbox_client.post(
+            "/3/customers",
+            json={"Customer": {"Name": "Aldrig Skapad AB"}},
+            headers=bearer(tokens["access_token"]),
+        )
+    found = await sandbox_client.get(
+        "/3/customers", params={"name": "Aldrig"}, headers=bearer(tokens["access_token"])
+    )
+    assert found.json()["Customers"] == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 from fortnox_sandbox.backend import SandboxBackend
 from tests.fortnox_sandbox.oauth_helpers import (
@@ -186,3 +188,21 @@ async def test_consent_form_cannot_be_submitted_twice(sandbox_client: httpx.Asyn
     second = await submit(sandbox_client, consent, button="Godkänn")
     assert first.status_code == 302
     assert second.status_code == 400 and "Börja om" in second.text
+
+
+async def test_login_form_posts_back_under_the_mount_prefix(sandbox_app) -> None:  # type: ignore[no-untyped-def]
+    outer = Starlette(routes=[Mount("/fortnox-sandbox", app=sandbox_app)])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=outer), base_url="http://sgx.test"
+    ) as client:
+        page = await client.get(
+            "/fortnox-sandbox/oauth-v1/auth",
+            params={
+                "client_id": "sgx-test-client",
+                "redirect_uri": REDIRECT_URI,
+                "scope": "customer",
+                "state": "s",
+                "response_type": "code",
+            },
+        )
+    assert parse_form(page.text).action == "/fortnox-sandbox/oauth-v1/auth/login"
