@@ -6,7 +6,10 @@ import itertools
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sgx.identity.models import IssuerRole
+from sgx.issuers.models import Issuer
 from sgx.parties.models import Company, IdentityKind, Patient
+from tests.builders.identity import bearer, make_api_token, make_issuer, make_user
 
 _sequence = itertools.count(1)
 
@@ -57,3 +60,12 @@ async def make_company(
     session.add(company)
     await session.flush()
     return company
+
+
+async def issuer_with_invoicer(session: AsyncSession) -> tuple[Issuer, dict[str, str]]:
+    """A committed issuer and the bearer headers of a Fakturerare on it."""
+    issuer = await make_issuer(session)
+    user = await make_user(session, roles={issuer.id: IssuerRole.INVOICER})
+    headers = bearer(await make_api_token(session, user=user))
+    await session.commit()
+    return issuer, headers
