@@ -1,7 +1,161 @@
-"""HTML pages of parties."""
+"""HTML pages of parties: an issuer's patients and companies (list and create)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sgx.errors import ValidationFailed
+from sgx.identity.models import IssuerRole
+from sgx.identity.principal import Principal
+from sgx.identity.web import PagePrincipal
+from sgx.issuers.models import Issuer
+from sgx.issuers.service import get_issuer
+from sgx.parties import forms, service
+from sgx.web.csrf import verify_csrf
+from sgx.web.deps import DbSession
+from sgx.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+NOTICES = {"patient": "Patienten har lagts till.", "foretag": "Företaget har lagts till."}
+
+
+def can_write(principal: Principal, issuer_id: int) -> bool:
+    role = principal.role_on(issuer_id)
+    return role is not None and role.includes(IssuerRole.INVOICER)
+
+
+def notice(request: Request) -> str | None:
+    return NOTICES.get(request.query_params.get("meddelande", ""))
+
+
+@router.get("/issuers/{issuer_id}/patients")
+async def patient_list(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+    patients = await service.list_patients(
+        session, principal=principal, issuer_id=issuer_id, limit=service.MAX_PAGE
+    )
+    rows = [(patient, forms.formatted_identity(patient)) for patient in patients]
+    return templates.TemplateResponse(
+        request,
+        "parties/patients.html",
+        {
+            "issuer": issuer,
+            "rows": rows,
+            "can_write": can_write(principal, issuer_id),
+            "notice": notice(request),
+        },
+    )
+
+
+@router.get("/issuers/{issuer_id}/patients/new")
+async def new_patient_page(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    issuer = await get_issuer(
+        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
+    )
+    return _form(request, "parties/patient_new.html", issuer, values={})
+
+
+@router.post("/issuers/{issuer_id}/patients", dependencies=[Depends(verify_csrf)])
+async def create_patient(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    issuer = await get_issuer(
+        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
+    )
+    form = await request.form()
+    data, errors = forms.patient_from_form(form)
+    if data is not None:
+        try:
+            await service.create_patient(
+                session, principal=principal, issuer_id=issuer_id, data=data
+            )
+        except ValidationFailed as failure:
+            errors = forms.field_messages(failure)
+    if errors:
+        await session.rollback()  # nothing of a refused form is kept
+        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+        return _form(
+            request, "parties/patient_new.html", issuer, forms.submitted(form), errors, 422
+        )
+    await session.commit()
+    return RedirectResponse(f"/issuers/{issuer_id}/patients?meddelande=patient", status_code=303)
+
+
+@router.get("/issuers/{issuer_id}/companies")
+async def company_list(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+    companies = await service.list_companies(
+        session, principal=principal, issuer_id=issuer_id, limit=service.MAX_PAGE
+    )
+    return templates.TemplateResponse(
+        request,
+        "parties/companies.html",
+        {
+            "issuer": issuer,
+            "companies": companies,
+            "can_write": can_write(principal, issuer_id),
+            "notice": notice(request),
+        },
+    )
+
+
+@router.get("/issuers/{issuer_id}/companies/new")
+async def new_company_page(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    issuer = await get_issuer(
+        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
+    )
+    return _form(request, "parties/company_new.html", issuer, values={})
+
+
+@router.post("/issuers/{issuer_id}/companies", dependencies=[Depends(verify_csrf)])
+async def create_company(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    issuer = await get_issuer(
+        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
+    )
+    form = await request.form()
+    data, errors = forms.company_from_form(form)
+    if data is not None:
+        try:
+            await service.create_company(
+                session, principal=principal, issuer_id=issuer_id, data=data
+            )
+        except ValidationFailed as failure:
+            errors = forms.field_messages(failure)
+    if errors:
+        await session.rollback()  # nothing of a refused form is kept
+        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+        return _form(
+            request, "parties/company_new.html", issuer, forms.submitted(form), errors, 422
+        )
+    await session.commit()
+    return RedirectResponse(f"/issuers/{issuer_id}/companies?meddelande=foretag", status_code=303)
+
+
+def _form(
+    request: Request,
+    template: str,
+    issuer: Issuer,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return templates.TemplateResponse(
+        request,
+        template,
+        {"issuer": issuer, "values": values, "errors": errors or {}},
+        status_code=status_code,
+    )
