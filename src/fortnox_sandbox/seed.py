@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -136,10 +137,15 @@ def bas_chart() -> dict[str, dict[str, Any]]:
     }
 
 
+def ensure_settings(company: Company) -> None:
+    """Fortnox's registers and predefined accounts, for settings the company does not have."""
+    for key, value in DEFAULT_SETTINGS.items():
+        company.settings.setdefault(key, copy.deepcopy(value))
+
+
 def seed_company(company: Company, *, today: dt.date) -> None:
     """Fill financial years, the chart of accounts and default settings (terms 30, price list A)."""
-    for key, value in DEFAULT_SETTINGS.items():
-        company.settings.setdefault(key, value)
+    ensure_settings(company)
     if not company.financial_years:
         for year in (today.year - 1, today.year):
             add_financial_year(company, year=year, chart=bas_chart())

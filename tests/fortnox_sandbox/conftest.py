@@ -8,16 +8,14 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from fortnox_sandbox.backend import ALL_SCOPES, OAuthClient, SandboxBackend
+from fortnox_sandbox.backend import SandboxBackend
 from fortnox_sandbox.tenants import Company
-
-REST_CLIENT_ID = "rest-test-client"
-# REST tests run on a fixed day: 2026-03-10 10:00 in Stockholm (financial years 2025 and 2026).
-TODAY = dt.date(2026, 3, 10)
+from tests.fortnox_sandbox.rest_builders import token_for
 
 
 @pytest.fixture
 def company(sandbox_backend: SandboxBackend) -> Company:
+    # REST tests run on a fixed day: 2026-03-10 10:00 in Stockholm (financial years 2025, 2026).
     sandbox_backend.clock.set(dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC))
     return sandbox_backend.create_company(
         name="Företagshälsan i Ås AB",
@@ -27,27 +25,6 @@ def company(sandbox_backend: SandboxBackend) -> Company:
         city="Ås",
         users=[{"username": "anna", "password": "hemligt-123", "sysadmin": True}],
     )
-
-
-def token_for(
-    backend: SandboxBackend, company: Company, scopes: tuple[str, ...] = ALL_SCOPES
-) -> str:
-    if REST_CLIENT_ID not in backend.clients:
-        backend.register_client(
-            OAuthClient(
-                client_id=REST_CLIENT_ID,
-                client_secret="rest-test-secret",
-                redirect_uris=["https://sgx.test/callback"],
-            )
-        )
-    consent = backend.create_consent(
-        tenant_id=company.tenant_id,
-        client_id=REST_CLIENT_ID,
-        scopes=list(scopes),
-        account_type="personal",
-        user_id=next(iter(company.users.values())).user_id,
-    )
-    return backend.issue_access_token(consent)
 
 
 @pytest.fixture

@@ -6,6 +6,11 @@ from typing import Any
 
 import httpx
 
+from fortnox_sandbox.backend import ALL_SCOPES, OAuthClient, SandboxBackend
+from fortnox_sandbox.tenants import Company
+
+REST_CLIENT_ID = "rest-test-client"
+
 
 def row(
     *,
@@ -81,3 +86,24 @@ def error_of(response: httpx.Response) -> tuple[int, int]:
     """(status, Fortnox code) whatever the key casing of the ErrorInformation."""
     info = response.json()["ErrorInformation"]
     return response.status_code, int(info.get("Code", info.get("code")))
+
+
+def token_for(
+    backend: SandboxBackend, company: Company, scopes: tuple[str, ...] = ALL_SCOPES
+) -> str:
+    if REST_CLIENT_ID not in backend.clients:
+        backend.register_client(
+            OAuthClient(
+                client_id=REST_CLIENT_ID,
+                client_secret="rest-test-secret",
+                redirect_uris=["https://sgx.test/callback"],
+            )
+        )
+    consent = backend.create_consent(
+        tenant_id=company.tenant_id,
+        client_id=REST_CLIENT_ID,
+        scopes=list(scopes),
+        account_type="personal",
+        user_id=next(iter(company.users.values())).user_id,
+    )
+    return backend.issue_access_token(consent)

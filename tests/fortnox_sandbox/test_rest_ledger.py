@@ -7,7 +7,7 @@ import httpx
 from fortnox_sandbox import inside
 from fortnox_sandbox.backend import SandboxBackend
 from fortnox_sandbox.tenants import Company
-from tests.fortnox_sandbox.rest_builders import error_of
+from tests.fortnox_sandbox.rest_builders import error_of, token_for
 
 USED_BY_SGX = (1510, 1930, 2611, 2621, 2631, 2641, 3001, 3002, 3003, 3004, 3540, 3740, 3041)
 
@@ -138,3 +138,28 @@ async def test_account_search_by_sru(fortnox: httpx.AsyncClient) -> None:
     found = (await fortnox.get("/3/accounts", params={"sru": "7251"})).json()
 
     assert [a["Number"] for a in found["Accounts"]] == [1510]
+
+
+async def test_company_without_seed_answers_fortnox_errors_not_crashes(
+    sandbox_app,  # type: ignore[no-untyped-def]
+    sandbox_backend: SandboxBackend,
+) -> None:
+    bare = sandbox_backend.create_company(
+        name="Tomt AB",
+        organisation_number="559000-0001",
+        users=[{"username": "bo", "password": "hemligt-123", "sysadmin": True}],
+        seed=False,
+    )
+    sandbox_backend.rate_limiter.configure(enabled=False)
+    headers = {"Authorization": f"Bearer {token_for(sandbox_backend, bare)}"}
+    transport = httpx.ASGITransport(app=sandbox_app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://fortnox.test", headers=headers
+    ) as client:
+        accounts = await client.get("/3/accounts")
+        customer = await client.post("/3/customers", json={"Customer": {"Name": "Kund"}})
+        invoice = await client.post("/3/invoices", json={"Invoice": {"CustomerNumber": "1"}})
+
+    assert error_of(accounts) == (400, 2000588)
+    assert customer.status_code == 201
+    assert error_of(invoice) == (400, 2000588)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fortnox_sandbox.backend import SandboxBackend
 from fortnox_sandbox.errors import VALID_IDENTIFIER_MISSING, FortnoxApiError
+from fortnox_sandbox.seed import ensure_settings
 from fortnox_sandbox.tenants import Company
 
 # Where ``@url`` points when no request tells us the sandbox's own address (inside actions).
@@ -34,6 +35,8 @@ class Ctx:
 
 
 def context_for(backend: SandboxBackend, company: Company, base_url: str | None = None) -> Ctx:
+    # A company created without seeding still has Fortnox's registers and predefined accounts.
+    ensure_settings(company)
     base = base_url or backend.extensions.get(BASE_URL_EXTENSION) or DEFAULT_BASE_URL
     return Ctx(company=company, now=backend.clock.now_local(), base_url=str(base).rstrip("/"))
 

@@ -77,12 +77,7 @@ def invoice_totals(
         rate = int(row["VAT"])
         base[rate] = base.get(rate, ZERO) + row_amounts(row, vat_included=vat_included).total
     fees = administration_fee + freight
-    vat: dict[int, Decimal] = {}
-    for rate, amount in base.items():
-        if vat_included:
-            vat[rate] = money(amount * rate / (HUNDRED + rate))
-        else:
-            vat[rate] = money(amount * rate / HUNDRED)
+    vat = {rate: _vat_of(amount, rate, vat_included=vat_included) for rate, amount in base.items()}
     row_sum = sum(base.values(), ZERO)
     net = row_sum - sum(vat.values(), ZERO) if vat_included else row_sum
     if fees and vat_included:
@@ -106,6 +101,12 @@ def invoice_totals(
         vat_by_rate=vat,
         base_by_rate=base,
     )
+
+
+def _vat_of(amount: Decimal, rate: int, *, vat_included: bool) -> Decimal:
+    if vat_included:
+        return money(amount * rate / (HUNDRED + rate))
+    return money(amount * rate / HUNDRED)
 
 
 def luhn_check_digit(digits: str) -> str:

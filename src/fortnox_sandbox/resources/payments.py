@@ -81,7 +81,17 @@ def register_payment(ctx: Ctx, invoice: dict[str, Any], fields: dict[str, Any]) 
     payment_date = fields.get("PaymentDate") or ctx.today.isoformat()
     _check_date_and_accounts(ctx, invoice, payment_date, fields)
     number = str(ctx.company.next_in_series("payment"))
-    payment: dict[str, Any] = {
+    payment = _new_payment(ctx, invoice, fields, number=number, payment_date=payment_date)
+    ctx.company.payments[number] = payment
+    _apply(ctx, invoice, payment, sign=1)
+    ctx.touch(KIND, number)
+    return payment
+
+
+def _new_payment(
+    ctx: Ctx, invoice: dict[str, Any], fields: dict[str, Any], *, number: str, payment_date: str
+) -> dict[str, Any]:
+    return {
         "Amount": fields["Amount"],
         "AmountCurrency": fields.get("AmountCurrency", fields["Amount"]),
         "Booked": False,
@@ -108,10 +118,6 @@ def register_payment(ctx: Ctx, invoice: dict[str, Any], fields: dict[str, Any]) 
         "VoucherYear": None,
         "WriteOffs": fields.get("WriteOffs", []),
     }
-    ctx.company.payments[number] = payment
-    _apply(ctx, invoice, payment, sign=1)
-    ctx.touch(KIND, number)
-    return payment
 
 
 def _check_date_and_accounts(
