@@ -63,6 +63,16 @@ async def list_accounts(
     return (await session.scalars(query)).all()
 
 
+async def list_sales_accounts(session: AsyncSession, *, issuer_id: int) -> Sequence[Account]:
+    """The issuer's revenue accounts (class 3), the ones an article may book against."""
+    query = (
+        select(Account)
+        .where(Account.issuer_id == issuer_id, Account.number.between(3000, 3999))
+        .order_by(Account.number)
+    )
+    return (await session.scalars(query)).all()
+
+
 async def list_articles(
     session: AsyncSession, *, principal: Principal, issuer_id: int
 ) -> Sequence[Article]:
