@@ -377,3 +377,24 @@ async def test_urls_in_bodies_use_php_escaped_slashes(fortnox: httpx.AsyncClient
     raw = (await fortnox.get(f"/3/customers/{customer['CustomerNumber']}")).text
 
     assert '"@url": "http:\\/\\/fortnox.test\\/3\\/customers\\/1"' in raw
+
+
+async def test_body_that_is_not_json_by_content_type_is_1000031(
+    fortnox: httpx.AsyncClient,
+) -> None:
+    response = await fortnox.post(
+        "/3/customers",
+        content=b"<Customer><Name>A</Name></Customer>",
+        headers={"Content-Type": "application/xml"},
+    )
+
+    assert error_of(response) == (400, 1000031)
+
+
+async def test_page_beyond_the_last_is_empty(fortnox: httpx.AsyncClient) -> None:
+    await create_customer(fortnox)
+
+    page = (await fortnox.get("/3/customers", params={"page": 3})).json()
+
+    assert page["Customers"] == []
+    assert page["MetaInformation"]["@CurrentPage"] == 3
