@@ -147,15 +147,15 @@ class ApiTransport:
             # The token is fetched once a slot is ours, so a long queue never sends a stale one.
             token = await self.token_provider()
             response = await self._send(method, url, token, params, body)
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
         if response.status_code == 429:
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
             await self.pacer.slow_down(self.pacing_key, retry_after)
         if not response.is_success:
             raise classify(
                 status=response.status_code,
                 body=response.content,
                 method=method,
-                retry_after=parse_retry_after(response.headers.get("retry-after")),
+                retry_after=retry_after,
             )
         try:
             return decode_json(response.content)
