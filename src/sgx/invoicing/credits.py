@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -197,3 +198,16 @@ def _credit_vat_lines(
         vat = vat_left if bases[rate] == base_left else min(vat_for(bases[rate], rate), vat_left)
         lines.append(VatLine(rate=rate, base=-bases[rate], vat=-vat))
     return lines
+
+
+async def credits_of(session: AsyncSession, *, invoice_id: int) -> Sequence[Invoice]:
+    query = select(Invoice).where(Invoice.credit_of_id == invoice_id).order_by(Invoice.number)
+    return (await session.scalars(query)).all()
+
+
+async def remaining_quantities(session: AsyncSession, *, original: Invoice) -> dict[int, Decimal]:
+    """What is still creditable of each row of an original invoice."""
+    credited = await _credited_rows(session, original)
+    return {
+        row.id: remaining_quantity(row, credited.get(row.id, Credited())) for row in original.rows
+    }

@@ -1,7 +1,237 @@
-"""HTML pages of invoicing."""
+"""HTML pages of invoicing: an issuer's invoices (list, create, view) and crediting one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sgx.catalog import service as catalog
+from sgx.errors import AppError, NotFound, ValidationFailed
+from sgx.identity.models import IssuerRole
+from sgx.identity.principal import Principal
+from sgx.identity.web import PagePrincipal
+from sgx.invoicing import credits, forms, service
+from sgx.invoicing.models import Invoice
+from sgx.issuers.models import Issuer
+from sgx.issuers.service import get_issuer
+from sgx.kit.clock import today_in_sweden
+from sgx.parties import service as parties
+from sgx.parties.forms import field_messages, submitted
+from sgx.parties.models import Company, Patient
+from sgx.parties.pages import can_write
+from sgx.web.csrf import verify_csrf
+from sgx.web.deps import DbSession
+from sgx.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+NOTICES = {"skapad": "Fakturan har skapats.", "krediterad": "Kreditfakturan har skapats."}
+FORMAT = {"kr": forms.kronor, "qty": forms.quantity}
+
+
+@router.get("/issuers/{issuer_id}/invoices")
+async def invoice_list(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+    invoices = await service.list_invoices(
+        session, principal=principal, issuer_id=issuer_id, limit=parties.MAX_PAGE
+    )
+    return templates.TemplateResponse(
+        request,
+        "invoicing/list.html",
+        {
+            **FORMAT,
+            "issuer": issuer,
+            "invoices": invoices,
+            "names": await service.party_names(session, invoices=invoices),
+            "numbers": {invoice.id: invoice.number for invoice in invoices},
+            "can_write": can_write(principal, issuer_id),
+        },
+    )
+
+
+@router.get("/issuers/{issuer_id}/invoices/new")
+async def new_invoice_page(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    issuer = await get_issuer(
+        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
+    )
+    values = {"invoice_date": today_in_sweden().isoformat()}
+    return await _invoice_form(request, session, principal, issuer, values)
+
+
+@router.post("/issuers/{issuer_id}/invoices", dependencies=[Depends(verify_csrf)])
+async def create_invoice(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    await get_issuer(session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER)
+    form = await request.form()
+    data, errors, slots = forms.invoice_from_form(form)
+    if data is not None:
+        try:
+            invoice = await service.create_invoice(
+                session, principal=principal, issuer_id=issuer_id, data=data
+            )
+        except ValidationFailed as failure:
+            errors = forms.to_slots(forms.party_field(field_messages(failure)), slots)
+    if errors:
+        await session.rollback()  # nothing of a refused form is kept
+        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+        return await _invoice_form(
+            request, session, principal, issuer, submitted(form), errors, 422
+        )
+    await session.commit()
+    return RedirectResponse(
+        f"/issuers/{issuer_id}/invoices/{invoice.id}?meddelande=skapad", status_code=303
+    )
+
+
+@router.get("/issuers/{issuer_id}/invoices/{invoice_id}")
+async def invoice_page(
+    request: Request, issuer_id: int, invoice_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    invoice = await _invoice_of(session, principal, issuer_id, invoice_id)
+    issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+    credit_invoices = await credits.credits_of(session, invoice_id=invoice.id)
+    remaining = await credits.remaining_quantities(session, original=invoice)
+    original = await session.get(Invoice, invoice.credit_of_id) if invoice.credit_of_id else None
+    return templates.TemplateResponse(
+        request,
+        "invoicing/view.html",
+        {
+            **FORMAT,
+            **await _party_of(session, invoice),
+            "issuer": issuer,
+            "invoice": invoice,
+            "original": original,
+            "credits": credit_invoices,
+            "exemption_texts": sorted({row.vat_exemption_text for row in invoice.rows} - {""}),
+            "can_credit": can_write(principal, issuer_id)
+            and not invoice.is_credit
+            and any(left > 0 for left in remaining.values()),
+            "notice": NOTICES.get(request.query_params.get("meddelande", "")),
+        },
+    )
+
+
+@router.get("/issuers/{issuer_id}/invoices/{invoice_id}/credit")
+async def credit_page(
+    request: Request, issuer_id: int, invoice_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    invoice = await _invoice_of(session, principal, issuer_id, invoice_id, IssuerRole.INVOICER)
+    return await _credit_form(request, session, principal, invoice, values={"mode": "full"})
+
+
+@router.post(
+    "/issuers/{issuer_id}/invoices/{invoice_id}/credit", dependencies=[Depends(verify_csrf)]
+)
+async def credit_invoice(
+    request: Request, issuer_id: int, invoice_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    invoice = await _invoice_of(session, principal, issuer_id, invoice_id, IssuerRole.INVOICER)
+    form = await request.form()
+    data, errors = forms.credit_from_form(form, invoice)
+    if data is not None:
+        try:
+            credit = await credits.credit_invoice(
+                session, principal=principal, invoice_id=invoice.id, data=data
+            )
+        except ValidationFailed as failure:
+            errors = forms.credit_errors_by_row(field_messages(failure), data)
+        except AppError as failure:  # already credited, or a credit invoice
+            errors = {"mode": failure.message}
+    if errors:
+        await session.rollback()  # nothing of a refused form is kept
+        invoice = await _invoice_of(session, principal, issuer_id, invoice_id)
+        return await _credit_form(
+            request, session, principal, invoice, submitted(form), errors, 422
+        )
+    await session.commit()
+    return RedirectResponse(
+        f"/issuers/{issuer_id}/invoices/{credit.id}?meddelande=krediterad", status_code=303
+    )
+
+
+async def _invoice_of(
+    session: AsyncSession,
+    principal: Principal,
+    issuer_id: int,
+    invoice_id: int,
+    needed: IssuerRole = IssuerRole.READER,
+) -> Invoice:
+    """The invoice if it belongs to the issuer in the address (else 404, like any unknown id)."""
+    invoice = await service.get_invoice(
+        session, principal=principal, invoice_id=invoice_id, needed=needed
+    )
+    if invoice.issuer_id != issuer_id:
+        raise NotFound("Fakturan finns inte.", code="invoice_not_found")
+    return invoice
+
+
+async def _party_of(session: AsyncSession, invoice: Invoice) -> dict[str, Any]:
+    if invoice.patient_id:
+        return {"patient": await session.get(Patient, invoice.patient_id), "company": None}
+    return {"patient": None, "company": await session.get(Company, invoice.company_id)}
+
+
+async def _invoice_form(
+    request: Request,
+    session: AsyncSession,
+    principal: Principal,
+    issuer: Issuer,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    patients = await parties.list_patients(
+        session, principal=principal, issuer_id=issuer.id, limit=parties.MAX_PAGE
+    )
+    companies = await parties.list_companies(
+        session, principal=principal, issuer_id=issuer.id, limit=parties.MAX_PAGE
+    )
+    articles = await catalog.list_articles(session, principal=principal, issuer_id=issuer.id)
+    return templates.TemplateResponse(
+        request,
+        "invoicing/new.html",
+        {
+            "issuer": issuer,
+            "patients": patients,
+            "companies": companies,
+            "articles": [article for article in articles if article.active],
+            "slots": range(forms.ROW_SLOTS),
+            "due_hint": issuer.payment_terms_days,
+            "values": values,
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+async def _credit_form(
+    request: Request,
+    session: AsyncSession,
+    principal: Principal,
+    invoice: Invoice,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    issuer = await get_issuer(session, principal=principal, issuer_id=invoice.issuer_id)
+    return templates.TemplateResponse(
+        request,
+        "invoicing/credit.html",
+        {
+            **FORMAT,
+            "issuer": issuer,
+            "invoice": invoice,
+            "remaining": await credits.remaining_quantities(session, original=invoice),
+            "values": values,
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )

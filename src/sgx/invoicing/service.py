@@ -238,3 +238,27 @@ def quantity_errors(value: Decimal, field: str) -> list[FieldError]:
     if value != value.quantize(Decimal("0.01")):
         return [FieldError(field, "too_many_decimals", "Ange antalet med högst två decimaler.")]
     return []
+
+
+async def party_names(session: AsyncSession, *, invoices: Sequence[Invoice]) -> dict[int, str]:
+    """The customer's name per invoice id, for lists."""
+    patient_ids = {invoice.patient_id for invoice in invoices if invoice.patient_id}
+    company_ids = {invoice.company_id for invoice in invoices if invoice.company_id}
+    patients = {
+        patient.id: patient.full_name
+        for patient in (
+            await session.scalars(select(Patient).where(Patient.id.in_(patient_ids)))
+        ).all()
+    }
+    companies = {
+        company.id: company.name
+        for company in (
+            await session.scalars(select(Company).where(Company.id.in_(company_ids)))
+        ).all()
+    }
+    return {
+        invoice.id: patients.get(invoice.patient_id or 0)
+        or companies.get(invoice.company_id or 0)
+        or ""
+        for invoice in invoices
+    }
