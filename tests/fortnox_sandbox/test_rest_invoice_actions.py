@@ -12,6 +12,7 @@ from fortnox_sandbox.tenants import Company
 from tests.fortnox_sandbox.rest_builders import (
     action,
     booked_invoice,
+    create_article,
     create_invoice,
     error_of,
     pay,
@@ -296,3 +297,20 @@ async def test_externalprint_marks_the_invoice_sent(fortnox: httpx.AsyncClient) 
 
     assert response.status_code == 200
     assert response.json()["Invoice"]["Sent"] is True
+
+
+async def test_credit_works_after_the_rows_article_was_deleted(
+    fortnox: httpx.AsyncClient,
+) -> None:
+    article = await create_article(fortnox, Description="Syntest")
+    invoice = await create_invoice(
+        fortnox, InvoiceRows=[row(ArticleNumber=article["ArticleNumber"], description="Syntest")]
+    )
+    await fortnox.delete(f"/3/articles/{article['ArticleNumber']}")
+
+    response = await action(fortnox, invoice["DocumentNumber"], "credit")
+
+    assert response.status_code == 200
+    credit = await get(fortnox, response.json()["Invoice"]["CreditInvoiceReference"])
+    assert credit["InvoiceRows"][0]["Description"] == "Syntest"
+    assert credit["Total"] == -invoice["Total"]

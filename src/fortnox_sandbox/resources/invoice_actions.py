@@ -153,7 +153,7 @@ def credit(ctx: Ctx, number: str) -> dict[str, Any]:
     header = {key: copy.deepcopy(original[key]) for key in CREDIT_COPIES}
     header["InvoiceDate"] = ctx.today.isoformat()
     header["DueDate"] = header["InvoiceDate"]
-    header["InvoiceRows"] = [_negated_row(row) for row in original["InvoiceRows"]]
+    header["InvoiceRows"] = [_negated_row(ctx, row) for row in original["InvoiceRows"]]
     header["AdministrationFee"] = -original["AdministrationFee"]
     header["Freight"] = -original["Freight"]
     credit_invoice = create_invoice(
@@ -163,8 +163,11 @@ def credit(ctx: Ctx, number: str) -> dict[str, Any]:
     return original
 
 
-def _negated_row(row: dict[str, Any]) -> dict[str, Any]:
+def _negated_row(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
     copied = {key: row[key] for key in ROW_COPIES}
+    if copied["ArticleNumber"] not in ctx.company.articles:
+        # The row keeps its own text and account when its article has been deleted since.
+        copied["ArticleNumber"] = ""
     copied["DeliveredQuantity"] = wire.format_decimal(-Decimal(row["DeliveredQuantity"]))
     return copied
 
