@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +18,8 @@ from sgx.catalog import api as catalog_api
 from sgx.catalog import pages as catalog_pages
 from sgx.identity import api as identity_api
 from sgx.identity import pages as identity_pages
+from sgx.integration import gateway as fortnox_gateway
+from sgx.integration import pages as integration_pages
 from sgx.invoicing import api as invoicing_api
 from sgx.invoicing import pages as invoicing_pages
 from sgx.issuers import api as issuers_api
@@ -40,6 +43,7 @@ PAGE_ROUTERS = [
     parties_pages.router,
     catalog_pages.router,
     invoicing_pages.router,
+    integration_pages.router,
 ]
 
 
@@ -62,8 +66,12 @@ def create_app(
     *,
     engine: AsyncEngine | None = None,
     sandbox_app: Any | None = None,
+    fortnox_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """Build the application. Tests pass their own engine and sandbox; ``sgx serve`` passes none."""
+    """Build the application. Tests pass their own engine and sandbox; ``sgx serve`` passes none.
+
+    ``fortnox_transport`` carries the calls to Fortnox (tests pass an ``httpx.ASGITransport``).
+    """
     settings = settings or get_settings()
     owns_engine = engine is None
     engine = engine or create_engine(settings.database_url)
@@ -71,6 +79,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        await app.state.fortnox_http.aclose()
         if owns_engine:
             await engine.dispose()
 
@@ -85,6 +94,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    fortnox_gateway.install(app, settings, transport=fortnox_transport)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -109,14 +119,7 @@ def create_app(
 
 
 def _default_sandbox(settings: Settings) -> Any:
-    # The only place sgx touches the sandbox: the embedded default Fortnox, with our OAuth
-    # client registered and its state kept in a file so the demo survives a restart.
-    from fortnox_sandbox.__main__ import build_app
+    # The only place sgx touches the sandbox: the embedded default Fortnox.
+    from sgx.embedded_sandbox import build_embedded_sandbox
 
-    return build_app(
-        control=True,
-        state_file=settings.sandbox_state_file or None,
-        client_id=settings.fortnox_client_id,
-        client_secret=settings.fortnox_client_secret,
-        redirect_uris=[settings.fortnox_callback_url],
-    )
+    return build_embedded_sandbox(settings)

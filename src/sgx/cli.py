@@ -51,6 +51,9 @@ def serve(
     settings = get_settings()
     from sgx.app import create_app
 
+    typer.echo(f"SGX Fakturering: {settings.base_url}/")
+    if settings.fortnox_sandbox:
+        typer.echo(f"Fortnox (sandlåda): {settings.fortnox_api_url}/_sandbox/ui")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
@@ -78,8 +81,35 @@ def sandbox(
     )
 
 
-def run_async(coro: object) -> object:
-    return asyncio.run(coro)  # type: ignore[arg-type]
+@app.command("seed-demo")
+def seed_demo(
+    if_empty: bool = typer.Option(False, "--if-empty", help="Gör inget om det redan finns data."),
+) -> None:
+    """Create the demo issuer, users, articles, patients and companies."""
+    from sgx.demo_data import DEMO_LOGINS
+
+    created = asyncio.run(_seed_demo(if_empty=if_empty))
+    typer.echo("Demodata skapad." if created else "Databasen har redan data; inget skapades.")
+    typer.echo("Demo-inloggningar (användarnamn / lösenord / roll):")
+    for login in DEMO_LOGINS:
+        typer.echo(f"  {login.username} / {login.password} / {login.role}")
+
+
+async def _seed_demo(*, if_empty: bool) -> bool:
+    from sgx.demo_data import database_is_empty
+    from sgx.demo_data import seed_demo as write_demo
+    from sgx.kit.db import create_engine, create_session_factory
+
+    engine = create_engine(get_settings().database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            if if_empty and not await database_is_empty(session):
+                return False
+            await write_demo(session)
+            await session.commit()
+            return True
+    finally:
+        await engine.dispose()
 
 
 if __name__ == "__main__":
