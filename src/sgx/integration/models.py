@@ -15,6 +15,7 @@ from sgx.kit.db import Base
 
 class ConnectionState(enum.StrEnum):
     NOT_CONNECTED = "not_connected"
+    UNVERIFIED = "unverified"  # tokens stored, the checks after connecting have not finished
     CONNECTED = "connected"
     LOST = "lost"  # revoked consent or a dead refresh token: reconnect needed
     LICENCE_MISSING = "licence_missing"
@@ -60,7 +61,7 @@ class FortnoxConnection(Base):
     connected_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     organisation_mismatch_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     verified_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-    # {"missing_licences": [...], "accounts": [{"number", "problem", "year"}], ...}
+    # The last verification, see ``sgx.integration.verification.Verification.as_json``.
     verification: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_error_code: Mapped[str] = mapped_column(String(60), default="")
     last_error_message: Mapped[str] = mapped_column(String(500), default="")
