@@ -214,7 +214,6 @@ async def finish_connection(
 def _other_company(connection: FortnoxConnection, result: TokenResult) -> bool:
     return (
         connection.state is not ConnectionState.NOT_CONNECTED
-        and credentials.has_credentials(connection)
         and connection.tenant_id is not None
         and result.tenant_id is not None
         and result.tenant_id != connection.tenant_id

@@ -77,11 +77,11 @@ async def open_client(
 
 def require_usable(connection: FortnoxConnection | None) -> int:
     """The tenant id of a connection that may carry transfers, else the reason it may not."""
+    if connection is not None and connection.state is ConnectionState.LOST:
+        raise ConnectionLost()
     if connection is None or not credentials.has_credentials(connection):
         raise NotConnected()
     state = connection.state
-    if state is ConnectionState.LOST:
-        raise ConnectionLost()
     if state is ConnectionState.LICENCE_MISSING:
         raise LicenceMissing(connection.last_error_message or "Licens saknas i Fortnox.")
     if state is ConnectionState.PENDING_CONFIRMATION:

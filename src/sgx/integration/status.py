@@ -83,8 +83,9 @@ class FortnoxStatus:
 
     @property
     def may_disconnect(self) -> bool:
-        return credentials.has_credentials(self.connection) and self.key != (
-            ConnectionState.PENDING_CONFIRMATION
+        return self.connection is not None and self.key not in (
+            ConnectionState.NOT_CONNECTED,
+            ConnectionState.PENDING_CONFIRMATION,
         )
 
 
@@ -129,6 +130,8 @@ def describe(
 def _key(issuer: Issuer, connection: FortnoxConnection | None) -> str:
     if not issuer.fortnox_integration_enabled:
         return DISABLED
+    if connection is not None and connection.state is ConnectionState.LOST:
+        return ConnectionState.LOST  # a lost service account keeps no token at all
     if connection is None or not credentials.has_credentials(connection):
         return ConnectionState.NOT_CONNECTED
     return connection.state

@@ -56,10 +56,10 @@ Keep = Callable[[FortnoxConnection, dt.datetime], str | None]
 
 
 def require_tokens(connection: FortnoxConnection | None) -> FortnoxConnection:
+    if connection is not None and connection.state is ConnectionState.LOST:
+        raise ConnectionLost()
     if connection is None or not credentials.has_credentials(connection):
         raise NotConnected()
-    if connection.state is ConnectionState.LOST:
-        raise ConnectionLost()
     if connection.state not in TOKEN_STATES:
         raise NotConnected()
     return connection

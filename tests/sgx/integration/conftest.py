@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sgx.app import create_app
 from sgx.identity.models import IssuerRole
 from sgx.integration.gateway import FortnoxGateway, new_http_client
-from sgx.issuers.models import Issuer
 from sgx.kit.db import create_session_factory
 from sgx.settings import SANDBOX_MOUNT_PATH, Settings
 from tests.builders.identity import bearer, make_api_token, make_issuer, make_user
@@ -64,12 +63,8 @@ async def fortnox_company(sandbox: httpx.AsyncClient) -> dict[str, Any]:
 
 @dataclass
 class Clinic:
-    issuer: Issuer
+    id: int  # the issuer's
     admin: dict[str, str]  # request headers signing the issuer's Administratör in
-
-    @property
-    def id(self) -> int:
-        return self.issuer.id
 
 
 @pytest.fixture
@@ -84,4 +79,4 @@ async def clinic(session: AsyncSession) -> Clinic:
     admin = await make_user(session, full_name="Alva Admin", roles={issuer.id: IssuerRole.ADMIN})
     headers = bearer(await make_api_token(session, user=admin))
     await session.commit()
-    return Clinic(issuer=issuer, admin=headers)
+    return Clinic(id=issuer.id, admin=headers)

@@ -1,0 +1,153 @@
+"""The Fortnox customer of an invoice: a patient SGX keeps in the register, or a company found there.
+
+Patients are created as private customers under a number derived from SGX (``SGXP<id>``) and
+updated only when what SGX sends about them changed (content hash in the link). Creation is safe
+to repeat: after an attempt whose answer was lost, or when Fortnox says the number is used, the
+customer under that number is read and adopted if it carries the patient's SGX reference; a
+number held by anyone else is a conflict for a person.
+
+Companies are never created or changed: they are looked up by organisation number (Fortnox's
+search is a substring match, so numbers are compared exactly after normalising) and the found
+customer number is remembered, so the steady state costs no call.
+"""
+
+from __future__ import annotations
+
+from sgx.fortnox.errors import InvalidRequest, NotFound
+from sgx.fortnox.schemas import Customer
+from sgx.integration import mapping
+from sgx.integration.handlers import refusals
+from sgx.integration.handlers.common import (
+    call,
+    forget,
+    lookup,
+    read_links,
+    refuse,
+    remember,
+    write,
+)
+from sgx.integration.handlers.loading import InvoiceSnapshot
+from sgx.integration.jobs import JobContext
+from sgx.integration.links import LinkKind
+from sgx.issuers.models import Issuer
+from sgx.outbox.models import TransferJob
+from sgx.parties.models import Company, Patient
+
+CUSTOMER_NUMBER_USED = 2000637
+
+
+async def customer_number_for(
+    ctx: JobContext, job: TransferJob, snapshot: InvoiceSnapshot, *, fresh: bool = False
+) -> str:
+    """The invoice's customer in Fortnox; ``fresh`` distrusts what was remembered."""
+    if snapshot.patient is not None:
+        if fresh:
+            await forget(ctx, LinkKind.PATIENT, [snapshot.patient.id])
+        return await ensure_patient_customer(ctx, job, snapshot.patient, snapshot.issuer)
+    assert snapshot.company is not None  # an invoice has exactly one party
+    return await find_company_customer(ctx, job, snapshot.company, fresh=fresh)
+
+
+async def ensure_patient_customer(
+    ctx: JobContext, job: TransferJob, patient: Patient, issuer: Issuer
+) -> str:
+    wanted = mapping.patient_customer(
+        patient, send_personnummer=issuer.send_personnummer_to_fortnox
+    )
+    digest = mapping.content_hash(wanted)
+    link = (await read_links(ctx, LinkKind.PATIENT, [patient.id])).get(patient.id)
+    if link is not None and link.content_hash == digest:
+        return link.fortnox_number
+    if link is not None:
+        number = link.fortnox_number
+        try:
+            await _update(ctx, job, number, wanted)
+        except NotFound:
+            # Removed in Fortnox: the number stays used there, so this needs a person.
+            await forget(ctx, LinkKind.PATIENT, [patient.id])
+            raise refuse(refusals.customer_number_deleted(number)) from None
+    else:
+        number = await _create_or_adopt(ctx, job, wanted)
+    await _remember_patient(ctx, patient, number, digest)
+    return number
+
+
+async def _create_or_adopt(ctx: JobContext, job: TransferJob, wanted: Customer) -> str:
+    number = wanted.customer_number
+    assert number is not None
+    if job.write_sent_at is not None:
+        found = await lookup(ctx, job, "get_customer", lambda: ctx.client.customers.get(number))
+        if found is not None:
+            return await _adopt(ctx, job, found, wanted)
+    try:
+        created = await write(
+            ctx,
+            job,
+            "create_customer",
+            lambda: ctx.client.customers.create(mapping.customer_to_create(wanted)),
+            document=lambda customer: customer.customer_number,
+        )
+    except InvalidRequest as error:
+        if error.code != CUSTOMER_NUMBER_USED:
+            raise
+        found = await lookup(ctx, job, "get_customer", lambda: ctx.client.customers.get(number))
+        if found is None:
+            raise refuse(refusals.customer_number_deleted(number)) from error
+        return await _adopt(ctx, job, found, wanted)
+    return created.customer_number or number
+
+
+async def _adopt(ctx: JobContext, job: TransferJob, found: Customer, wanted: Customer) -> str:
+    number = found.customer_number or wanted.customer_number or ""
+    if not mapping.is_our_customer(found, wanted):
+        raise refuse(refusals.customer_number_taken(number, found.name or "utan namn"))
+    await ctx.record_attempt(job, operation="adopt_customer", outcome="adopted")
+    if not mapping.same_customer_content(found, wanted):
+        await _update(ctx, job, number, wanted)
+    return number
+
+
+async def _update(ctx: JobContext, job: TransferJob, number: str, wanted: Customer) -> None:
+    await write(
+        ctx,
+        job,
+        "update_customer",
+        lambda: ctx.client.customers.update(number, mapping.customer_changes(wanted)),
+    )
+
+
+async def _remember_patient(ctx: JobContext, patient: Patient, number: str, digest: str) -> None:
+    await remember(ctx, LinkKind.PATIENT, patient.id, number, digest)
+    async with ctx.session_factory() as session:
+        stored = await session.get(Patient, patient.id)
+        if stored is not None and stored.fortnox_customer_number != number:
+            stored.fortnox_customer_number = number
+        await session.commit()
+
+
+async def find_company_customer(
+    ctx: JobContext, job: TransferJob, company: Company, *, fresh: bool = False
+) -> str:
+    if not fresh:
+        link = (await read_links(ctx, LinkKind.COMPANY, [company.id])).get(company.id)
+        if link is not None:
+            return link.fortnox_number
+    else:
+        await forget(ctx, LinkKind.COMPANY, [company.id])
+    found = await call(
+        ctx,
+        job,
+        "find_customer",
+        lambda: ctx.client.customers.find_by_organisation_number(company.organisation_number),
+    )
+    numbers = sorted({c.customer_number for c in found if c.customer_number})
+    if not numbers:
+        raise refuse(refusals.company_not_in_fortnox(company.name, company.organisation_number))
+    if len(numbers) > 1:
+        raise refuse(
+            refusals.company_ambiguous_in_fortnox(
+                company.name, company.organisation_number, numbers
+            )
+        )
+    await remember(ctx, LinkKind.COMPANY, company.id, numbers[0])
+    return numbers[0]

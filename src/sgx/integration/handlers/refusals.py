@@ -1,0 +1,88 @@
+"""The Swedish messages of the refusals the transfer handlers decide themselves.
+
+These have no Fortnox error behind them (a company missing from the customer register, a number
+taken by something that is not SGX's, totals that differ); each has a stable English code and a
+message that says what to do. Fortnox's own errors are described by ``sgx.integration.messages``.
+"""
+
+from __future__ import annotations
+
+from sgx.integration.messages import Described
+
+
+def format_organisation_number(number: str) -> str:
+    digits = "".join(char for char in number if char.isdigit())
+    return f"{digits[:6]}-{digits[6:]}" if len(digits) == 10 else number
+
+
+def company_not_in_fortnox(name: str, organisation_number: str) -> Described:
+    number = format_organisation_number(organisation_number)
+    return Described(
+        "company_not_in_fortnox",
+        f"Företaget {name} ({number}) finns inte i Fortnox kundregister. Lägg upp kunden i "
+        "Fortnox med samma organisationsnummer.",
+    )
+
+
+def company_ambiguous_in_fortnox(
+    name: str, organisation_number: str, customer_numbers: list[str]
+) -> Described:
+    number = format_organisation_number(organisation_number)
+    return Described(
+        "company_ambiguous_in_fortnox",
+        f"Företaget {name} ({number}) finns flera gånger i Fortnox kundregister (kundnummer "
+        f"{', '.join(customer_numbers)}). Ta bort dubbletten eller ändra dess "
+        "organisationsnummer i Fortnox så att bara en kund har numret.",
+    )
+
+
+def document_number_taken(number: str, found: str) -> Described:
+    return Described(
+        "document_number_taken",
+        f"Fakturanummer {number} används redan i Fortnox av en annan faktura ({found}) som "
+        "inte kommer från den här fakturan i SGX. SGX skapar ingen dubblett. Kontrollera "
+        "fakturan i Fortnox och nummerserien för kundfakturor, och kontakta SGX support.",
+    )
+
+
+def customer_number_taken(number: str, found: str) -> Described:
+    return Described(
+        "customer_number_taken",
+        f"Kundnummer {number}, som SGX använder för patienten, används redan i Fortnox av "
+        f"en annan kund ({found}). SGX skapar ingen dubblett. Kontakta SGX support.",
+    )
+
+
+def customer_number_deleted(number: str) -> Described:
+    return Described(
+        "customer_number_deleted",
+        f"Patientens kund {number} har tagits bort i Fortnox och numret kan inte användas "
+        "igen. Kontakta SGX support så att patienten får ett nytt kundnummer.",
+    )
+
+
+def original_not_transferred(number: int) -> Described:
+    return Described(
+        "original_not_transferred",
+        f"Originalfakturan {number} har inte överförts till Fortnox än. Krediteringen "
+        "överförs när originalfakturan är överförd.",
+    )
+
+
+def account_problems(problems: list[str], year: str) -> Described:
+    listed = "; ".join(problems)
+    return Described(
+        "fortnox_account_problem",
+        f"Fakturan kan inte bokföras i Fortnox räkenskapsår {year}: {listed}. Lägg upp eller "
+        "aktivera kontot i Fortnox under Bokföring → Kontoplan för räkenskapsåret, eller byt "
+        "konto på artikeln i SGX, och välj sedan ”Försök igen”.",
+    )
+
+
+def totals_differ(document_number: str, differences: list[str]) -> Described:
+    return Described(
+        "fortnox_totals_differ",
+        f"Överförd till Fortnox som faktura {document_number}, men beloppen skiljer sig: "
+        f"{'; '.join(differences)}. Kontrollera att öresavrundningen är inställd likadant i "
+        "SGX och Fortnox, och rätta fakturan med en kreditering vid behov.",
+    )

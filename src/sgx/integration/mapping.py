@@ -1,0 +1,240 @@
+"""SGX → Fortnox, pure: the payloads the sync sends, its numbers and references, and checks.
+
+Numbers and references (deterministic, so a retry finds what an earlier attempt created):
+
+* a patient's ``CustomerNumber`` is ``SGXP`` + the patient's id (``SGXP42``): letters and digits
+  only (Fortnox's 2000106 refuses other characters in numbers), far below the field's 1024
+  characters, and never numeric so it does not move the company's own customer number series.
+  The customer's ``ExternalReference`` holds ``SGX-<issuer id>-P<patient id>``: a customer with
+  our number is adopted only when it carries our reference;
+* an invoice's ``DocumentNumber`` is the SGX invoice number and its ``ExternalInvoiceReference1``
+  is ``SGX-<issuer id>-<invoice id>`` (at most 80 characters): an invoice with our number is
+  ours only when it carries our reference;
+* an article's ``ArticleNumber`` is its SGX code.
+
+What is sent about a patient is name, address, phone and e-mail (``Type`` PRIVATE), the
+personnummer only when the issuer has opted in, and never an address for a patient with
+skyddad identitet. Invoice rows carry the articles' neutral texts only. Prices are excluding VAT
+and every row carries its quantity, VAT rate and SGX account explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sgx.catalog.models import Article
+from sgx.fortnox.schemas import Article as FortnoxArticle
+from sgx.fortnox.schemas import Customer, Invoice, InvoiceRow
+from sgx.fortnox.wire import WireModel
+from sgx.invoicing.models import Invoice as SgxInvoice
+from sgx.invoicing.models import InvoiceRow as SgxInvoiceRow
+from sgx.parties.models import IdentityKind, Patient
+
+PATIENT_NUMBER_PREFIX = "SGXP"
+CURRENCY = "SEK"
+YOUR_REFERENCE_MAX = 50
+REMARKS_MAX = 1024
+# Identity numbers Fortnox can take as a private customer's OrganisationNumber.
+SENDABLE_IDENTITIES = frozenset({IdentityKind.PERSONNUMMER, IdentityKind.SAMORDNINGSNUMMER})
+# The customer fields SGX manages for a patient: sent on every update, blanks included, so that
+# an address removed in SGX (skyddad identitet) or a withdrawn opt-in is removed in Fortnox too.
+PATIENT_FIELDS = (
+    "name",
+    "type",
+    "organisation_number",
+    "address1",
+    "zip_code",
+    "city",
+    "phone1",
+    "email",
+    "external_reference",
+)
+
+
+def patient_customer_number(patient_id: int) -> str:
+    return f"{PATIENT_NUMBER_PREFIX}{patient_id}"
+
+
+def patient_reference(*, issuer_id: int, patient_id: int) -> str:
+    return f"SGX-{issuer_id}-P{patient_id}"
+
+
+def invoice_reference(*, issuer_id: int, invoice_id: int) -> str:
+    return f"SGX-{issuer_id}-{invoice_id}"
+
+
+def document_number(invoice: SgxInvoice) -> str:
+    return str(invoice.number)
+
+
+def fortnox_identity_number(patient: Patient) -> str:
+    """``199007042386`` → ``19900704-2386``: twelve digits keep the century unambiguous."""
+    number = patient.personal_identity_number or ""
+    return f"{number[:8]}-{number[8:]}" if len(number) == 12 else number
+
+
+def patient_customer(patient: Patient, *, send_personnummer: bool) -> Customer:
+    """Everything SGX says about a patient in Fortnox, blanks as ``""`` (see PATIENT_FIELDS)."""
+    protected = patient.protected_identity
+    sends_identity = (
+        send_personnummer
+        and patient.identity_kind in SENDABLE_IDENTITIES
+        and bool(patient.personal_identity_number)
+    )
+    return Customer(
+        customer_number=patient_customer_number(patient.id),
+        name=patient.full_name,
+        type="PRIVATE",
+        organisation_number=fortnox_identity_number(patient) if sends_identity else "",
+        address1="" if protected else patient.address.strip(),
+        zip_code="" if protected else patient.zip_code.strip(),
+        city="" if protected else patient.city.strip(),
+        phone1=patient.phone.strip(),
+        email=patient.email.strip(),
+        external_reference=patient_reference(issuer_id=patient.issuer_id, patient_id=patient.id),
+    )
+
+
+def customer_to_create(customer: Customer) -> Customer:
+    """A create leaves blanks out: Fortnox's defaults are already blank."""
+    filled = {name: value for name, value in customer.model_dump().items() if value != ""}
+    return Customer.model_validate(filled)
+
+
+def customer_changes(customer: Customer) -> Customer:
+    """An update sends every managed field (blanks clear them) but never the number."""
+    return customer.model_copy(update={"customer_number": None})
+
+
+def managed_customer_fields(customer: Customer) -> dict[str, str]:
+    return {name: getattr(customer, name) or "" for name in PATIENT_FIELDS}
+
+
+def same_customer_content(found: Customer, wanted: Customer) -> bool:
+    """Does Fortnox hold what SGX would send? (Fortnox answers ``null`` for blanks.)"""
+    return managed_customer_fields(found) == managed_customer_fields(wanted)
+
+
+def is_our_customer(found: Customer, wanted: Customer) -> bool:
+    return bool(found.external_reference) and found.external_reference == (
+        wanted.external_reference
+    )
+
+
+def content_hash(payload: WireModel) -> str:
+    """sha256 of the wire form: equal hashes mean there is nothing new to send."""
+    text = json.dumps(payload.to_wire(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def article_payload(article: Article) -> FortnoxArticle:
+    return FortnoxArticle(
+        article_number=article.code,
+        description=article.description,
+        type="SERVICE",
+        sales_account=article.sales_account_number,
+        vat=Decimal(article.vat_rate),
+    )
+
+
+def article_changes(article: FortnoxArticle) -> FortnoxArticle:
+    return article.model_copy(update={"article_number": None})
+
+
+def same_article_content(found: FortnoxArticle, wanted: FortnoxArticle) -> bool:
+    fields = ("description", "type", "sales_account", "vat")
+    return all(getattr(found, name) == getattr(wanted, name) for name in fields)
+
+
+def invoice_row(row: SgxInvoiceRow, *, article_in_fortnox: bool) -> InvoiceRow:
+    """A row with everything explicit; the article is named only when it exists in Fortnox."""
+    return InvoiceRow(
+        article_number=row.article_code if article_in_fortnox else None,
+        description=row.description,
+        delivered_quantity=row.quantity,
+        price=row.unit_price,
+        vat=Decimal(row.vat_rate),
+        account_number=row.account_number,
+    )
+
+
+def remarks(invoice: SgxInvoice, *, original_number: int | None) -> str | None:
+    """The credited invoice's number and each VAT exemption statement, printed on the invoice."""
+    lines = []
+    if original_number is not None:
+        lines.append(f"Kreditering av faktura {original_number}.")
+    for text in dict.fromkeys(row.vat_exemption_text.strip() for row in invoice.rows):
+        if text:
+            lines.append(text)
+    return "\n".join(lines)[:REMARKS_MAX] or None
+
+
+def invoice_payload(
+    invoice: SgxInvoice,
+    *,
+    customer_number: str,
+    articles_in_fortnox: set[str],
+    original_number: int | None = None,
+) -> Invoice:
+    """The invoice (or partial credit) as Fortnox gets it; a credit's rows are negative.
+
+    For a company invoice nothing names a patient or an employee: the rows are article texts and
+    ``YourReference`` is the customer's own reference.
+    """
+    return Invoice(
+        customer_number=customer_number,
+        document_number=document_number(invoice),
+        invoice_date=invoice.invoice_date,
+        due_date=invoice.due_date,
+        ocr=invoice.ocr,
+        external_invoice_reference1=invoice_reference(
+            issuer_id=invoice.issuer_id, invoice_id=invoice.id
+        ),
+        your_reference=invoice.your_reference.strip()[:YOUR_REFERENCE_MAX] or None,
+        currency=CURRENCY,
+        vat_included=False,
+        remarks=remarks(invoice, original_number=original_number),
+        invoice_rows=[
+            invoice_row(row, article_in_fortnox=row.article_code in articles_in_fortnox)
+            for row in invoice.rows
+        ],
+    )
+
+
+def is_our_invoice(found: Invoice, *, issuer_id: int, invoice_id: int) -> bool:
+    reference = invoice_reference(issuer_id=issuer_id, invoice_id=invoice_id)
+    return (found.external_invoice_reference1 or "").strip() == reference
+
+
+@dataclass(frozen=True)
+class TotalDifference:
+    field: str  # Fortnox's name: Total, TotalVAT, RoundOff
+    sgx: Decimal
+    fortnox: Decimal | None
+
+    def describe(self) -> str:
+        theirs = "saknas" if self.fortnox is None else kronor(self.fortnox)
+        return f"{self.field} är {kronor(self.sgx)} i SGX men {theirs} i Fortnox"
+
+
+def kronor(amount: Decimal) -> str:
+    """``Decimal("-1250.5")`` → ``-1 250,50 kr``."""
+    text = f"{amount:,.2f}".replace(",", " ").replace(".", ",")
+    return f"{text} kr"
+
+
+def totals_differences(invoice: SgxInvoice, found: Invoice) -> list[TotalDifference]:
+    """Where Fortnox's totals differ from SGX's (empty when they agree)."""
+    pairs = [
+        ("Total", invoice.total, found.total),
+        ("TotalVAT", invoice.vat, found.total_vat),
+        ("RoundOff", invoice.rounding, found.round_off),
+    ]
+    return [
+        TotalDifference(name, ours, theirs)
+        for name, ours, theirs in pairs
+        if theirs is None or Decimal(ours) != Decimal(theirs)
+    ]
