@@ -128,7 +128,8 @@ async def _clean_patient(
     values.pop("personal_identity_number", None)
     if "personal_identity_number" in changes or "identity_kind" in changes or current is None:
         number = changes.get("personal_identity_number")
-        if "personal_identity_number" not in changes and current is not None:
+        keeps_number = changes.get("identity_kind") is not IdentityKind.NONE
+        if "personal_identity_number" not in changes and current is not None and keeps_number:
             number = current.personal_identity_number
         try:
             kind, number = _resolve_identity(changes.get("identity_kind"), number)

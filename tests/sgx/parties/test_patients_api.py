@@ -246,6 +246,24 @@ async def test_patch_with_invalid_number_changes_nothing(
     assert (stored.json()["city"], stored.json()["identity_kind"]) == ("Lund", "none")
 
 
+async def test_patch_to_identity_kind_none_drops_the_number(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    issuer, headers = await issuer_with_invoicer(session)
+    created = (
+        await post_patient(client, issuer, headers, personal_identity_number="199007042386")
+    ).json()
+
+    response = await client.patch(
+        f"/api/v1/patients/{created['id']}", json={"identity_kind": "none"}, headers=headers
+    )
+
+    assert (response.json()["identity_kind"], response.json()["personal_identity_number"]) == (
+        "none",
+        None,
+    )
+
+
 async def test_patch_refuses_null_for_a_required_name(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
