@@ -3,6 +3,7 @@
 from sgx.audit import models as audit_models
 from sgx.catalog import models as catalog_models
 from sgx.identity import models as identity_models
+from sgx.integration import links as integration_links
 from sgx.integration import models as integration_models
 from sgx.invoicing import models as invoicing_models
 from sgx.issuers import models as issuer_models
@@ -16,6 +17,7 @@ __all__ = [
     "audit_models",
     "catalog_models",
     "identity_models",
+    "integration_links",
     "integration_models",
     "invoicing_models",
     "issuer_models",

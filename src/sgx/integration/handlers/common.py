@@ -21,7 +21,7 @@ T = TypeVar("T")
 MESSAGE_MAX = 500
 
 
-class TransferRefused(Exception):  # noqa: N818 — it carries an outcome, it is not a fault
+class TransferRefused(Exception):
     """A handler decided the job cannot go on now; ``outcome`` says why and what to do."""
 
     def __init__(self, outcome: JobOutcome) -> None:
@@ -29,14 +29,29 @@ class TransferRefused(Exception):  # noqa: N818 — it carries an outcome, it is
         self.outcome = outcome
 
 
-def refuse(described: Described, *, kind: OutcomeKind = OutcomeKind.FAILED) -> TransferRefused:
+def refuse(
+    described: Described,
+    *,
+    kind: OutcomeKind = OutcomeKind.FAILED,
+    retry_after_seconds: float | None = None,
+) -> TransferRefused:
     return TransferRefused(
-        JobOutcome(
-            kind,
-            code=described.code,
-            message=described.message,
-            fortnox_code=described.fortnox_code,
-        )
+        outcome_of(described, kind=kind, retry_after_seconds=retry_after_seconds)
+    )
+
+
+def outcome_of(
+    described: Described,
+    *,
+    kind: OutcomeKind = OutcomeKind.FAILED,
+    retry_after_seconds: float | None = None,
+) -> JobOutcome:
+    return JobOutcome(
+        kind,
+        code=described.code,
+        message=described.message,
+        fortnox_code=described.fortnox_code,
+        retry_after_seconds=retry_after_seconds,
     )
 
 
@@ -103,9 +118,7 @@ async def lookup(
         return None
 
 
-async def read_links(
-    ctx: JobContext, kind: LinkKind, sgx_ids: list[int]
-) -> dict[int, FortnoxLink]:
+async def read_links(ctx: JobContext, kind: LinkKind, sgx_ids: list[int]) -> dict[int, FortnoxLink]:
     async with ctx.session_factory() as session:
         links = await find_links(
             session,

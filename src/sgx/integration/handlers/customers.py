@@ -1,4 +1,4 @@
-"""The Fortnox customer of an invoice: a patient SGX keeps in the register, or a company found there.
+"""The Fortnox customer of an invoice: a patient SGX keeps there, or a company found there.
 
 Patients are created as private customers under a number derived from SGX (``SGXP<id>``) and
 updated only when what SGX sends about them changed (content hash in the link). Creation is safe

@@ -7,6 +7,8 @@ message that says what to do. Fortnox's own errors are described by ``sgx.integr
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sgx.integration.messages import Described
 
 
@@ -85,4 +87,12 @@ def totals_differ(document_number: str, differences: list[str]) -> Described:
         f"Överförd till Fortnox som faktura {document_number}, men beloppen skiljer sig: "
         f"{'; '.join(differences)}. Kontrollera att öresavrundningen är inställd likadant i "
         "SGX och Fortnox, och rätta fakturan med en kreditering vid behov.",
+    )
+
+
+def financial_year_missing(date: dt.date) -> Described:
+    return Described(
+        "fortnox_financial_year_missing",
+        f"Fortnox saknar räkenskapsår för fakturadatumet {date.isoformat()}. Lägg upp "
+        "räkenskapsåret i Fortnox (Inställningar → Räkenskapsår) och välj sedan ”Försök igen”.",
     )

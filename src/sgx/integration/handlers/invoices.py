@@ -1,0 +1,161 @@
+"""``JobKind.INVOICE``: an invoice, or a partial credit (a credit invoice of its own), to Fortnox.
+
+Steady state: customer and articles are known and unchanged, so the invoice costs one call
+(``POST /3/invoices``). The invoice is sent with ``DocumentNumber`` = the SGX number and
+``ExternalInvoiceReference1`` = its SGX reference, which makes creation safe to repeat: when an
+earlier attempt may have sent it (``write_sent_at``), or Fortnox refuses it, the invoice under
+that number is read; one carrying our reference is adopted, anything else is a conflict for a
+person — never a second document. A partial credit is posted with ``CreditInvoiceReference`` =
+the original's Fortnox number and negative quantities. Fortnox's totals are compared with SGX's
+after creation; a difference leaves the invoice "Osynk" with the difference spelled out.
+"""
+
+from __future__ import annotations
+
+from sgx.fortnox.errors import FortnoxError, InvalidRequest, NotFound
+from sgx.fortnox.schemas import Invoice
+from sgx.integration import mapping
+from sgx.integration.handlers import refusals
+from sgx.integration.handlers.accounts import explain_account_error, is_account_error
+from sgx.integration.handlers.articles import ensure_articles
+from sgx.integration.handlers.common import TransferRefused, lookup, refuse, write
+from sgx.integration.handlers.customers import customer_number_for
+from sgx.integration.handlers.loading import InvoiceSnapshot, load_invoice
+from sgx.integration.handlers.recording import record_transferred
+from sgx.integration.jobs import JobContext, JobOutcome, OutcomeKind
+from sgx.integration.transfer_status import InvoiceTransferStatus
+from sgx.outbox.models import TransferJob
+
+CUSTOMER_NOT_FOUND = 2000433
+ARTICLE_NOT_FOUND = 2000428
+FINISHED = frozenset(
+    {
+        InvoiceTransferStatus.TRANSFERRED.value,
+        InvoiceTransferStatus.CREDITED.value,
+        InvoiceTransferStatus.OUT_OF_SYNC.value,
+    }
+)
+RETRY_ORIGINAL_SECONDS = 60.0
+
+
+async def transfer_invoice(ctx: JobContext, job: TransferJob) -> JobOutcome:
+    snapshot = await load_invoice(ctx, job.subject_id)
+    if snapshot is None:
+        return JobOutcome(
+            OutcomeKind.FAILED, code="invoice_missing", message="Fakturan finns inte i SGX."
+        )
+    if already_transferred(snapshot):
+        return JobOutcome.done(snapshot.invoice.fortnox_document_number or "")
+    try:
+        return await send_invoice(ctx, job, snapshot)
+    except TransferRefused as refusal:
+        return refusal.outcome
+
+
+def already_transferred(snapshot: InvoiceSnapshot) -> bool:
+    invoice = snapshot.invoice
+    return bool(invoice.fortnox_document_number) and invoice.transfer_status in FINISHED
+
+
+def original_number(snapshot: InvoiceSnapshot) -> int | None:
+    """The credited invoice's Fortnox number (``None`` for an invoice that credits nothing)."""
+    original = snapshot.original
+    if original is None:
+        return None
+    if not original.fortnox_document_number:
+        raise refuse(
+            refusals.original_not_transferred(original.number),
+            kind=OutcomeKind.RETRY,
+            retry_after_seconds=RETRY_ORIGINAL_SECONDS,
+        )
+    return int(original.fortnox_document_number)
+
+
+async def send_invoice(ctx: JobContext, job: TransferJob, snapshot: InvoiceSnapshot) -> JobOutcome:
+    """Create the invoice (or partial credit) once; a lost customer or article is looked up
+    again once (someone removed it in Fortnox since SGX remembered it)."""
+    credited = original_number(snapshot)
+    fresh = False
+    while True:
+        customer = await customer_number_for(ctx, job, snapshot, fresh=fresh)
+        articles = await ensure_articles(ctx, job, snapshot.articles, fresh=fresh)
+        payload = mapping.invoice_payload(
+            snapshot.invoice,
+            customer_number=customer,
+            articles_in_fortnox=articles,
+            original_number=credited,
+        )
+        try:
+            created = await create_once(ctx, job, snapshot, payload, credited)
+        except NotFound as error:
+            if fresh or error.code not in (CUSTOMER_NOT_FOUND, ARTICLE_NOT_FOUND):
+                raise
+            fresh = True
+            continue
+        except FortnoxError as error:
+            if is_account_error(error):
+                return await explain_account_error(ctx, job, snapshot.invoice, error)
+            raise
+        return await record_transferred(ctx, snapshot, created)
+
+
+async def create_once(
+    ctx: JobContext,
+    job: TransferJob,
+    snapshot: InvoiceSnapshot,
+    payload: Invoice,
+    credited: int | None,
+) -> Invoice:
+    number = mapping.document_number(snapshot.invoice)
+    if job.write_sent_at is not None:
+        found = await _existing(ctx, job, number)
+        if found is not None:
+            return await _adopt(ctx, job, snapshot, found)
+    try:
+        return await write(
+            ctx,
+            job,
+            "create_credit_invoice" if credited else "create_invoice",
+            lambda: _post(ctx, payload, credited),
+            document=lambda invoice: invoice.document_number,
+        )
+    except InvalidRequest:
+        # Perhaps the number is taken (Fortnox's code for that is not documented): look.
+        found = await _existing(ctx, job, number)
+        if found is None:
+            raise
+        return await _adopt(ctx, job, snapshot, found)
+
+
+async def _post(ctx: JobContext, payload: Invoice, credited: int | None) -> Invoice:
+    if credited is None:
+        return await ctx.client.invoices.create(payload)
+    return await ctx.client.invoices.create_credit_invoice(str(credited), payload)
+
+
+async def _existing(ctx: JobContext, job: TransferJob, number: str) -> Invoice | None:
+    return await lookup(ctx, job, "get_invoice", lambda: ctx.client.invoices.get(number))
+
+
+async def _adopt(
+    ctx: JobContext, job: TransferJob, snapshot: InvoiceSnapshot, found: Invoice
+) -> Invoice:
+    invoice = snapshot.invoice
+    if not mapping.is_our_invoice(found, issuer_id=invoice.issuer_id, invoice_id=invoice.id):
+        raise refuse(refusals.document_number_taken(str(invoice.number), _summary(found)))
+    await ctx.record_attempt(
+        job,
+        operation="adopt_invoice",
+        outcome="adopted",
+        fortnox_document_number=found.document_number or "",
+    )
+    return found
+
+
+def _summary(found: Invoice) -> str:
+    parts = [f"kund {found.customer_number or '?'}"]
+    if found.invoice_date:
+        parts.append(f"daterad {found.invoice_date.isoformat()}")
+    if found.total is not None:
+        parts.append(f"belopp {mapping.kronor(found.total)}")
+    return ", ".join(parts)
