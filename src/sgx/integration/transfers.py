@@ -78,7 +78,11 @@ async def hold_issuer(
             continue
         session.add(
             TransferAttempt(
-                job_id=job.id, worker=worker, operation="connection", outcome="held", message=message
+                job_id=job.id,
+                worker=worker,
+                operation="connection",
+                outcome="held",
+                message=message,
             )
         )
     for invoice_id in _invoice_ids(jobs):
@@ -127,7 +131,7 @@ async def retry(
     invoice_id: int | None = None,
     cause: str | None = None,
 ) -> int:
-    """"Försök igen": failed, held or backing-off jobs become due now; returns how many."""
+    """ "Försök igen": failed, held or backing-off jobs become due now; returns how many."""
     jobs = await outbox.retry_jobs(
         session,
         issuer_id=issuer_id,
