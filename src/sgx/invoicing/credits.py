@@ -82,6 +82,7 @@ async def credit_invoice(
         created_by_user_id=principal.user_id,
         credit_of_id=original.id,
         credit_reason=data.reason,
+        full_credit=data.rows is None and not rows_credited,
     )
 
 

@@ -30,6 +30,7 @@ from sgx.invoicing.models import (
 from sgx.invoicing.numbering import allocate_invoice_number, lock_issuer
 from sgx.invoicing.ocr import ocr_reference
 from sgx.invoicing.schemas import InvoiceCreate, InvoiceRowIn
+from sgx.invoicing.transfer_queue import announce_transfer
 from sgx.issuers.service import get_issuer
 from sgx.kit.clock import today_in_sweden
 from sgx.parties.models import Company, Patient
@@ -137,8 +138,12 @@ async def issue_invoice(
     created_by_user_id: int | None = None,
     credit_of_id: int | None = None,
     credit_reason: str = "",
+    full_credit: bool = False,
 ) -> Invoice:
-    """Number a validated invoice (or credit) and add it. Locks the issuer until commit."""
+    """Number a validated invoice (or credit), add it and its transfer job in this transaction.
+
+    Locks the issuer until commit.
+    """
     issuer = await lock_issuer(session, issuer_id=issuer_id)
     number = await allocate_invoice_number(session, issuer=issuer)
     invoice = Invoice(
@@ -158,9 +163,7 @@ async def issue_invoice(
         credit_of_id=credit_of_id,
         credit_reason=credit_reason,
         created_by_user_id=created_by_user_id,
-        transfer_status=TransferStatus.PENDING.value
-        if issuer.fortnox_integration_enabled
-        else TransferStatus.NOT_ACTIVATED.value,
+        transfer_status=TransferStatus.NOT_ACTIVATED.value,
         rows=rows,
         vat_lines=[
             InvoiceVatLine(rate=line.rate, base=line.base, vat=line.vat)
@@ -169,6 +172,12 @@ async def issue_invoice(
     )
     session.add(invoice)
     await session.flush()
+    await announce_transfer(
+        session,
+        invoice=invoice,
+        integration_enabled=issuer.fortnox_integration_enabled,
+        full_credit=full_credit,
+    )
     return invoice
 
 

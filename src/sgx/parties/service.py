@@ -17,6 +17,8 @@ from sgx.errors import FieldError, NotFound, ValidationFailed
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.issuers.service import get_issuer
+from sgx.outbox.models import JobKind
+from sgx.outbox.service import enqueue
 from sgx.parties.identifiers import (
     InvalidIdentifier,
     normalise_organisation_number,
@@ -112,9 +114,15 @@ async def update_patient(
         changes=data.model_dump(exclude_unset=True),
         current=patient,
     )
+    changed = {name for name, value in values.items() if getattr(patient, name) != value}
     for name, value in values.items():
         setattr(patient, name, value)
     await session.flush()
+    if changed and patient.fortnox_customer_number:
+        # Already a Fortnox customer: the change goes to Fortnox's register in this transaction.
+        await enqueue(
+            session, issuer_id=patient.issuer_id, kind=JobKind.PATIENT, subject_id=patient.id
+        )
     return patient
 
 
