@@ -78,7 +78,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        if settings.run_worker_in_process:
+            from sgx.integration.worker import in_process_worker
+
+            async with in_process_worker(app):
+                yield
+        else:
+            yield
         await app.state.fortnox_http.aclose()
         if owns_engine:
             await engine.dispose()

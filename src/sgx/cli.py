@@ -9,12 +9,14 @@ from pathlib import Path
 import typer
 
 from sgx.identity.cli import users_app
+from sgx.integration.cli import sync_app
 from sgx.settings import get_settings
 
 app = typer.Typer(help="SGX Fakturering med Fortnox-integration.", no_args_is_help=True)
 db_app = typer.Typer(help="Databasen.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(sync_app, name="sync")
 
 
 def _ensure_sqlite_directory(database_url: str) -> None:
@@ -55,6 +57,18 @@ def serve(
     if settings.fortnox_sandbox:
         typer.echo(f"Fortnox (sandlåda): {settings.fortnox_api_url}/_sandbox/ui")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def worker(
+    concurrency: int = typer.Option(
+        4, min=1, help="Antal fakturautställare som betjänas samtidigt."
+    ),
+) -> None:
+    """Run the sync engine as its own process (stops gracefully on SIGTERM/SIGINT)."""
+    from sgx.integration.worker import run_worker
+
+    asyncio.run(run_worker(get_settings(), concurrency=concurrency))
 
 
 @app.command()

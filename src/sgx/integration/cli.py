@@ -58,7 +58,9 @@ async def _status(
 ) -> tuple[list[IssuerCounts], list[CauseCount], dict[int, str]]:
     counts = await repository.counts_by_issuer(session)
     causes = await repository.errors_by_cause(session)
-    names = dict((await session.execute(select(Issuer.id, Issuer.name))).tuples().all())
+    names = {
+        issuer_id: name for issuer_id, name in await session.execute(select(Issuer.id, Issuer.name))
+    }
     return counts, causes, names
 
 
