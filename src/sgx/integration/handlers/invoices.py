@@ -74,6 +74,9 @@ def original_number(snapshot: InvoiceSnapshot) -> int | None:
 async def send_invoice(ctx: JobContext, job: TransferJob, snapshot: InvoiceSnapshot) -> JobOutcome:
     """Create the invoice (or partial credit) once; a lost customer or article is looked up
     again once (someone removed it in Fortnox since SGX remembered it)."""
+    # Only an earlier run can have sent this invoice; this run's customer or article writes
+    # mark the job too, but do not make the invoice's own lookup necessary.
+    resumed = job.write_sent_at is not None
     credited = original_number(snapshot)
     fresh = False
     while True:
@@ -86,7 +89,7 @@ async def send_invoice(ctx: JobContext, job: TransferJob, snapshot: InvoiceSnaps
             original_number=credited,
         )
         try:
-            created = await create_once(ctx, job, snapshot, payload, credited)
+            created = await create_once(ctx, job, snapshot, payload, credited, resumed=resumed)
         except NotFound as error:
             if fresh or error.code not in (CUSTOMER_NOT_FOUND, ARTICLE_NOT_FOUND):
                 raise
@@ -105,9 +108,11 @@ async def create_once(
     snapshot: InvoiceSnapshot,
     payload: Invoice,
     credited: int | None,
+    *,
+    resumed: bool,
 ) -> Invoice:
     number = mapping.document_number(snapshot.invoice)
-    if job.write_sent_at is not None:
+    if resumed:
         found = await _existing(ctx, job, number)
         if found is not None:
             return await _adopt(ctx, job, snapshot, found)
