@@ -86,6 +86,7 @@ class Connected:
     tenant_id: int
     sandbox: httpx.AsyncClient  # the control plane
     ctx: HandlerContext
+    access_token: str
 
     @property
     def fortnox(self) -> FortnoxClient:
@@ -107,7 +108,13 @@ async def connect_clinic(
         sandbox, tokens["access_token"], tenant_id, pacer=SlidingWindowPacer(backoff_seconds=0)
     )
     ctx = HandlerContext(session_factory=session_factory, client=client, issuer_id=clinic.issuer.id)
-    return Connected(clinic=clinic, tenant_id=tenant_id, sandbox=sandbox, ctx=ctx)
+    return Connected(
+        clinic=clinic,
+        tenant_id=tenant_id,
+        sandbox=sandbox,
+        ctx=ctx,
+        access_token=tokens["access_token"],
+    )
 
 
 async def make_job(
@@ -253,3 +260,21 @@ async def stored(session_factory: SessionFactory, model: type[T], key: int) -> T
         found = await session.get(model, key)
         assert found is not None
     return found
+
+
+async def fired_faults(connected: Connected) -> int:
+    response = await connected.sandbox.get("/_sandbox/faults")
+    assert response.status_code == 200, response.text
+    return sum(int(fault["fired"]) for fault in response.json())
+
+
+async def fortnox_list(connected: Connected, resource: str, key: str) -> list[dict[str, Any]]:
+    """Every entity of a Fortnox list (one page of up to 500), read straight from the sandbox."""
+    response = await connected.sandbox.get(
+        f"/3/{resource}",
+        params={"limit": 500},
+        headers={"Authorization": f"Bearer {connected.access_token}"},
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()[key]
+    return items
