@@ -134,7 +134,7 @@ CATALOGUE: dict[int, Entry] = {
     2000434: _entry(
         "fortnox_invoice_missing",
         "Fakturan finns inte i Fortnox ({detail}). En kreditering kräver att "
-        "originalfakturan finns där; kontrollera att den har överförts.",
+        "originalfakturan finns där. Kontrollera att den har överförts.",
     ),
     2000435: _entry(
         "fortnox_terms_of_delivery_missing",
@@ -276,14 +276,6 @@ INVALID_PARAMETER: list[tuple[str, Entry]] = [
         ),
     ),
     (
-        "krediter",
-        _entry(
-            "fortnox_credit_refused",
-            "Fortnox godtar inte krediteringen ({detail}). Jämför fakturan i SGX och Fortnox; en "
-            "kreditering gjord direkt i Fortnox gör att systemen inte stämmer.",
-        ),
-    ),
-    (
         "makulerad",
         _entry(
             "fortnox_invoice_cancelled",
@@ -297,6 +289,14 @@ INVALID_PARAMETER: list[tuple[str, Entry]] = [
             "fortnox_invoice_booked",
             "Fakturan är bokförd i Fortnox och kan inte ändras ({detail}). Gör ändringen som en "
             "kreditering i SGX.",
+        ),
+    ),
+    (
+        "krediter",
+        _entry(
+            "fortnox_credit_refused",
+            "Fortnox godtar inte krediteringen ({detail}). Jämför fakturan i SGX och Fortnox; en "
+            "kreditering gjord direkt i Fortnox gör att systemen inte stämmer.",
         ),
     ),
     (
