@@ -1,5 +1,5 @@
-"""Builders for transfer-handler tests: a clinic connected to a sandbox company, transfer jobs,
-a ``JobContext`` like the engine's, and running a job to its end as the engine would.
+"""Builders for transfer-handler tests: a clinic connected to a sandbox company, transfer jobs
+with the engine's ``JobContext``, and running a job to its end as the engine would.
 
 ``run_job`` calls the handler again, with the job reloaded, after each transient failure (a
 retryable ``FortnoxError`` or a ``RETRY`` outcome), as the engine does after its back-off.
@@ -8,7 +8,7 @@ retryable ``FortnoxError`` or a ``RETRY`` outcome), as the engine does after its
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -20,62 +20,17 @@ from sgx.fortnox.client import FortnoxClient
 from sgx.fortnox.errors import FortnoxError
 from sgx.fortnox.pacing import SlidingWindowPacer
 from sgx.integration.jobs import HANDLERS, JobOutcome, OutcomeKind
+from sgx.integration.runner import EngineJobContext
 from sgx.invoicing import credits
 from sgx.invoicing.models import Invoice
 from sgx.invoicing.schemas import CreditCreate, CreditRowIn
-from sgx.kit.clock import today_in_sweden, utcnow
-from sgx.outbox.models import JobKind, TransferAttempt, TransferJob
+from sgx.kit.clock import today_in_sweden
+from sgx.outbox.models import JobKind, TransferJob
 from tests.builders.invoicing import Clinic, invoicer, make_clinic, make_invoice
 from tests.sgx.fortnox.sandbox import consent, create_company, fortnox_client, register_client
 
 SessionFactory = async_sessionmaker[AsyncSession]
 T = TypeVar("T")
-
-
-@dataclass
-class HandlerContext:
-    """A ``JobContext`` like the engine's: attempts and ``write_sent_at`` committed at once."""
-
-    session_factory: SessionFactory
-    client: FortnoxClient
-    issuer_id: int
-    worker_name: str = "test-worker"
-    runs: list[str] = field(default_factory=list)
-
-    async def record_attempt(
-        self,
-        job: TransferJob,
-        *,
-        operation: str,
-        outcome: str,
-        http_status: int | None = None,
-        fortnox_code: str = "",
-        fortnox_document_number: str = "",
-        message: str = "",
-    ) -> None:
-        async with self.session_factory() as session:
-            session.add(
-                TransferAttempt(
-                    job_id=job.id,
-                    worker=self.worker_name,
-                    operation=operation,
-                    outcome=outcome,
-                    http_status=http_status,
-                    fortnox_code=fortnox_code,
-                    fortnox_document_number=fortnox_document_number,
-                    message=message,
-                )
-            )
-            await session.commit()
-
-    async def mark_write_sent(self, job: TransferJob) -> None:
-        now = utcnow()
-        async with self.session_factory() as session:
-            stored = await session.get(TransferJob, job.id)
-            assert stored is not None
-            stored.write_sent_at = now
-            await session.commit()
-        job.write_sent_at = now
 
 
 @dataclass
@@ -85,7 +40,7 @@ class Connected:
     clinic: Clinic
     tenant_id: int
     sandbox: httpx.AsyncClient  # the control plane
-    ctx: HandlerContext
+    ctx: EngineJobContext
     access_token: str
 
     @property
@@ -107,7 +62,12 @@ async def connect_clinic(
     client = fortnox_client(
         sandbox, tokens["access_token"], tenant_id, pacer=SlidingWindowPacer(backoff_seconds=0)
     )
-    ctx = HandlerContext(session_factory=session_factory, client=client, issuer_id=clinic.issuer.id)
+    ctx = EngineJobContext(
+        session_factory=session_factory,
+        client=client,
+        issuer_id=clinic.issuer.id,
+        worker_name="test-worker",
+    )
     return Connected(
         clinic=clinic,
         tenant_id=tenant_id,
@@ -133,21 +93,22 @@ async def reload_job(session_factory: SessionFactory, job_id: int) -> TransferJo
     return job
 
 
-async def run_job(ctx: HandlerContext, job_id: int, *, runs: int = 8) -> JobOutcome:
+async def run_job(ctx: EngineJobContext, job_id: int, *, runs: int = 8) -> JobOutcome:
     """Run the job's handler until it settles, retrying transient failures like the engine."""
+    seen: list[str] = []
     for _ in range(runs):
         job = await reload_job(ctx.session_factory, job_id)
         try:
             outcome = await HANDLERS[job.kind](ctx, job)
         except FortnoxError as error:
-            ctx.runs.append(type(error).__name__)
+            seen.append(type(error).__name__)
             if error.retryable:
                 continue
             raise
-        ctx.runs.append(outcome.kind.value)
+        seen.append(outcome.kind.value)
         if outcome.kind is not OutcomeKind.RETRY:
             return outcome
-    raise AssertionError(f"the job never settled: {ctx.runs}")
+    raise AssertionError(f"the job never settled: {seen}")
 
 
 async def transfer(

@@ -411,3 +411,31 @@ async def _run_patient_job(connected: Connected, session: AsyncSession) -> JobOu
         subject_id=connected.clinic.patient.id,
     )
     return await run_job(connected.ctx, job.id)
+
+
+async def test_patient_customer_removed_in_fortnox_is_a_case_for_a_person(
+    connected: Connected, session: AsyncSession
+) -> None:
+    number = f"SGXP{connected.clinic.patient.id}"
+    await _set_account(connected, 3004, active=False)
+    invoice = await patient_invoice(session, connected, rows=[("BESOK", "1")])
+    failed = await transfer(connected, session, invoice)  # the customer is made, the invoice not
+    assert failed.kind is OutcomeKind.FAILED
+    removed = await connected.sandbox.delete(
+        f"/3/customers/{number}", headers={"Authorization": f"Bearer {connected.access_token}"}
+    )
+    assert removed.status_code == 204, removed.text
+    await _set_account(connected, 3004, active=True)
+    outcome = await transfer(connected, session, invoice)
+    assert (outcome.kind, outcome.code) == (OutcomeKind.FAILED, "customer_number_deleted")
+    assert number in outcome.message
+    assert [i async for i in connected.fortnox.invoices.iterate()] == []
+
+
+async def _set_account(connected: Connected, number: int, *, active: bool) -> None:
+    response = await connected.sandbox.put(
+        f"/3/accounts/{number}",
+        json={"Account": {"Active": active}},
+        headers={"Authorization": f"Bearer {connected.access_token}"},
+    )
+    assert response.status_code == 200, response.text
