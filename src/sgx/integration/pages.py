@@ -150,6 +150,10 @@ async def oauth_callback(
             principal=principal,
         )
     except connect.CallbackRefused as refusal:
+        if refusal.issuer_id is not None and principal.can_see(refusal.issuer_id):
+            await connect.record_refusal(
+                session, principal=principal, issuer_id=refusal.issuer_id, reason=refusal.code
+            )
         await session.commit()  # a refused state stays spent
         return templates.TemplateResponse(
             request, "integration/callback_refused.html", {"refusal": refusal}, status_code=400

@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sgx.audit.models import AuditEvent
 from sgx.identity.models import IssuerRole
 from sgx.integration.models import FortnoxConnection, OAuthState
 from sgx.kit.clock import utcnow
@@ -115,6 +116,10 @@ async def test_expired_state_is_refused(
     assert answer.status_code == 400
     assert "Anslutningen tog för lång tid (mer än 10 minuter). Inget har sparats." in answer.text
     assert await token_version(session, clinic.id) is None
+    refusal = await session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "fortnox.connect_failed")
+    )
+    assert refusal is not None and refusal.details == {"reason": "oauth_state_expired"}
 
 
 async def test_state_is_stored_only_as_digests_with_a_ten_minute_lifetime(

@@ -306,3 +306,62 @@ async def test_proactive_refresh_leaves_young_connections_alone(
 
     assert renewed == []
     assert await token_requests(sandbox) == []
+
+
+async def test_token_rejected_right_after_renewal_makes_the_connection_lost(
+    session: AsyncSession,
+    session_factory: SessionFactory,
+    gateway: FortnoxGateway,
+    sandbox: httpx.AsyncClient,
+    settings: Settings,
+    clinic: Clinic,
+    fortnox_company: dict[str, Any],
+) -> None:
+    await connected(
+        session,
+        sandbox,
+        settings,
+        gateway,
+        issuer_id=clinic.id,
+        tenant_id=fortnox_company["tenant_id"],
+    )
+    fault = {"kind": "status", "status": 401, "path": "companyinformation", "count": 2}
+    assert (await sandbox.post("/_sandbox/faults", json=fault)).status_code == 200
+    opened = await open_client(session_factory, gateway, issuer_id=clinic.id)
+
+    with pytest.raises(ConnectionLost):
+        await opened.call(opened.client.company_information)
+
+    assert [request["status"] for request in await token_requests(sandbox)] == [200]
+    connection = await stored(session, clinic.id)
+    assert (connection.state, connection.last_error_code) == (
+        ConnectionState.LOST,
+        "fresh_token_rejected",
+    )
+
+
+async def test_one_stale_token_rejection_renews_and_succeeds(
+    session: AsyncSession,
+    session_factory: SessionFactory,
+    gateway: FortnoxGateway,
+    sandbox: httpx.AsyncClient,
+    settings: Settings,
+    clinic: Clinic,
+    fortnox_company: dict[str, Any],
+) -> None:
+    await connected(
+        session,
+        sandbox,
+        settings,
+        gateway,
+        issuer_id=clinic.id,
+        tenant_id=fortnox_company["tenant_id"],
+    )
+    fault = {"kind": "status", "status": 401, "path": "companyinformation", "count": 1}
+    assert (await sandbox.post("/_sandbox/faults", json=fault)).status_code == 200
+    opened = await open_client(session_factory, gateway, issuer_id=clinic.id)
+
+    company = await opened.call(opened.client.company_information)
+
+    assert company.company_name == fortnox_company["name"]
+    assert (await stored(session, clinic.id)).state is ConnectionState.CONNECTED
