@@ -51,7 +51,7 @@ def _invoice_ids(jobs: Iterable[TransferJob]) -> list[int]:
 
 async def _set_pending_again(session: AsyncSession, invoice_ids: Iterable[int]) -> None:
     for invoice_id in invoice_ids:
-        invoice = await session.get(Invoice, invoice_id)
+        invoice = await session.get(Invoice, invoice_id, populate_existing=True)
         if invoice is not None and invoice.transfer_status in WAITING_AGAIN_FROM:
             await set_invoice_transfer_status(
                 session, invoice_id=invoice_id, status=InvoiceTransferStatus.PENDING
@@ -193,7 +193,7 @@ async def _done(session: AsyncSession, job: TransferJob, outcome: JobOutcome) ->
     job.done_at = now
     job.error_code = job.error_message = job.fortnox_code = ""
     if job.kind in INVOICE_KINDS:
-        invoice = await session.get(Invoice, job.subject_id)
+        invoice = await session.get(Invoice, job.subject_id, populate_existing=True)
         if invoice is not None and invoice.transfer_status not in SETTLED:
             await set_invoice_transfer_status(
                 session,

@@ -125,9 +125,8 @@ class ScriptedHandler:
             self.runs.append(Run(ctx.worker_name, ctx.issuer_id, job.id, job.subject_id))
             self.started.set()
             company = await ctx.client.company_information()
-            await ctx.record_attempt(
-                job, operation="companyinformation", outcome="ok", message=company.name or ""
-            )
+            name = company.company_name or ""
+            await ctx.record_attempt(job, operation="company", outcome="ok", message=name)
             if self.gate is not None:
                 await self.gate.wait()
             steps = self.script.get(job.subject_id)
@@ -183,8 +182,13 @@ async def running(engine: SyncEngine) -> AsyncIterator[SyncEngine]:
         await asyncio.wait_for(task, EVENTUALLY)
 
 
+# The readers below end their transaction: on SQLite every transaction takes the write lock,
+# and a test must not hold it while the engine works.
+
+
 async def job_of(session: AsyncSession, job_id: int) -> TransferJob:
     job = await session.get(TransferJob, job_id, populate_existing=True)
+    await session.commit()
     assert job is not None
     return job
 
@@ -193,10 +197,13 @@ async def attempts_of(session: AsyncSession, job_id: int) -> list[TransferAttemp
     rows = await session.scalars(
         select(TransferAttempt).where(TransferAttempt.job_id == job_id).order_by(TransferAttempt.id)
     )
-    return list(rows)
+    attempts = list(rows)
+    await session.commit()
+    return attempts
 
 
 async def invoice_of(session: AsyncSession, invoice_id: int) -> Invoice:
     invoice = await session.get(Invoice, invoice_id, populate_existing=True)
+    await session.commit()
     assert invoice is not None
     return invoice
