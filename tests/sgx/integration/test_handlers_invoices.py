@@ -439,3 +439,21 @@ async def _set_account(connected: Connected, number: int, *, active: bool) -> No
         headers={"Authorization": f"Bearer {connected.access_token}"},
     )
     assert response.status_code == 200, response.text
+
+
+async def test_account_missing_in_fortnox_fails_naming_the_account(
+    connected: Connected, session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    invoice = await patient_invoice(session, connected, rows=[("BESOK", "1")])
+    async with session_factory() as writer:
+        stored_invoice = await writer.get(SgxInvoice, invoice.id)
+        assert stored_invoice is not None
+        stored_invoice.rows[0].account_number = 3999  # not in Fortnox's chart
+        await writer.commit()
+    outcome = await transfer(connected, session, invoice)
+    assert (outcome.kind, outcome.code, outcome.fortnox_code) == (
+        OutcomeKind.FAILED,
+        "fortnox_account_problem",
+        "2001304",
+    )
+    assert "konto 3999 finns inte" in outcome.message

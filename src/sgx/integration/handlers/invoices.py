@@ -26,8 +26,8 @@ from sgx.integration.jobs import JobContext, JobOutcome, OutcomeKind
 from sgx.integration.transfer_status import InvoiceTransferStatus
 from sgx.outbox.models import TransferJob
 
-CUSTOMER_NOT_FOUND = 2000433
-ARTICLE_NOT_FOUND = 2000428
+# The customer (2000433) or an article (2000428) SGX remembered is gone from Fortnox.
+LOOKED_UP_AGAIN = frozenset({2000433, 2000428})
 FINISHED = frozenset(
     {
         InvoiceTransferStatus.TRANSFERRED.value,
@@ -90,15 +90,13 @@ async def send_invoice(ctx: JobContext, job: TransferJob, snapshot: InvoiceSnaps
         )
         try:
             created = await create_once(ctx, job, snapshot, payload, credited, resumed=resumed)
-        except NotFound as error:
-            if fresh or error.code not in (CUSTOMER_NOT_FOUND, ARTICLE_NOT_FOUND):
-                raise
-            fresh = True
-            continue
         except FortnoxError as error:
             if is_account_error(error):
                 return await explain_account_error(ctx, job, snapshot.invoice, error)
-            raise
+            if fresh or not isinstance(error, NotFound) or error.code not in LOOKED_UP_AGAIN:
+                raise
+            fresh = True
+            continue
         return await record_transferred(ctx, snapshot, created)
 
 
