@@ -64,11 +64,15 @@ def worker(
     concurrency: int = typer.Option(
         4, min=1, help="Antal fakturautställare som betjänas samtidigt."
     ),
+    lease_seconds: float = typer.Option(
+        30.0, min=1.0, help="Sekunder innan en stoppad arbetares utställare tas över."
+    ),
 ) -> None:
     """Run the sync engine as its own process (stops gracefully on SIGTERM/SIGINT)."""
     from sgx.integration.worker import run_worker
 
-    asyncio.run(run_worker(get_settings(), concurrency=concurrency))
+    settings = get_settings()
+    asyncio.run(run_worker(settings, concurrency=concurrency, lease_seconds=lease_seconds))
 
 
 @app.command()

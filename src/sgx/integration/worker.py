@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import importlib
 import os
 import signal
@@ -36,6 +37,9 @@ from sgx.settings import Settings
 log = structlog.get_logger(__name__)
 
 HANDLERS_MODULE = "sgx.integration.handlers"
+# How long an issuer stays with a worker that stopped renewing (a killed process, a lost
+# machine) before another worker takes it over.
+DEFAULT_LEASE_SECONDS = 30.0
 # How long ``sgx serve`` waits at shutdown for the in-process runs to finish their job.
 IN_PROCESS_STOP_SECONDS = 30.0
 
@@ -61,19 +65,30 @@ def build_engine(
     http: httpx.AsyncClient,
     settings: Settings,
     concurrency: int,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
     name: str | None = None,
 ) -> SyncEngine:
     gateway = FortnoxGateway.create(http=http, settings=settings, pacer=HandoverPacer())
-    config = WorkerConfig(name=name or worker_name(), concurrency=concurrency)
+    config = WorkerConfig(
+        name=name or worker_name(),
+        concurrency=concurrency,
+        lease_ttl=dt.timedelta(seconds=lease_seconds),
+        # Three renewals per lease period: one late renewal never loses the lease.
+        renew_every=dt.timedelta(seconds=lease_seconds / 3),
+    )
     load_handlers()
     return SyncEngine(db=db, gateway=gateway, config=config)
 
 
-async def run_worker(settings: Settings, *, concurrency: int) -> None:
+async def run_worker(
+    settings: Settings, *, concurrency: int, lease_seconds: float = DEFAULT_LEASE_SECONDS
+) -> None:
     """The ``sgx worker`` process: run until SIGTERM/SIGINT."""
     db = create_engine(settings.database_url)
     http = new_http_client()
-    engine = build_engine(db=db, http=http, settings=settings, concurrency=concurrency)
+    engine = build_engine(
+        db=db, http=http, settings=settings, concurrency=concurrency, lease_seconds=lease_seconds
+    )
     _install_signal_handlers(engine)
     log.info("worker_started", worker=engine.config.name, concurrency=concurrency)
     try:
