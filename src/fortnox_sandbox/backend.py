@@ -179,7 +179,9 @@ class SandboxBackend:
         found = []
         for company in self.companies.values():
             user = company.users.get(username)
-            if user is not None and secrets.compare_digest(user.password, password):
+            if user is not None and secrets.compare_digest(
+                user.password.encode(), password.encode()
+            ):
                 found.append(company)
         return found
 
@@ -191,7 +193,9 @@ class SandboxBackend:
 
     def authenticate_client(self, client_id: str, client_secret: str) -> OAuthClient | None:
         client = self.clients.get(client_id)
-        if client is None or not secrets.compare_digest(client.client_secret, client_secret):
+        if client is None or not secrets.compare_digest(
+            client.client_secret.encode(), client_secret.encode()
+        ):
             return None
         return client
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -64,7 +66,8 @@ def render_error(request: Request, error: AppError) -> Response:
     if wants_json(request):
         return JSONResponse(error_body(error), status_code=error.status)
     if error.status == 401:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
     return templates.TemplateResponse(
         request, "error.html", {"error": error}, status_code=error.status
     )

@@ -34,7 +34,7 @@ async def test_anonymous_visitor_is_sent_to_login_with_the_page_to_return_to(
     response = await client.get("/issuers")
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/login?next=/issuers"
+    assert response.headers["location"] == "/login?next=%2Fissuers"
 
 
 async def test_signed_in_user_reaches_the_issuer_list_through_the_login_form(
@@ -280,3 +280,12 @@ async def test_unknown_issuer_page_is_a_swedish_404_without_details(
     assert response.status_code == 404
     assert "Hittades inte" in response.text and "Fakturautställaren finns inte." in response.text
     assert "Traceback" not in response.text
+
+
+async def test_login_redirect_keeps_the_query_string(client: httpx.AsyncClient) -> None:
+    response = await client.get("/fortnox/callback?code=abc&state=xyz")
+    assert response.status_code == 303
+    assert (
+        response.headers["location"]
+        == "/login?next=%2Ffortnox%2Fcallback%3Fcode%3Dabc%26state%3Dxyz"
+    )
