@@ -29,6 +29,7 @@ from sgx.parties import api as parties_api
 from sgx.parties import pages as parties_pages
 from sgx.settings import SANDBOX_MOUNT_PATH, Settings, get_settings
 from sgx.web.errors import install_error_handlers
+from sgx.worklist import pages as worklist_pages
 
 API_ROUTERS = [
     identity_api.router,
@@ -44,6 +45,7 @@ PAGE_ROUTERS = [
     catalog_pages.router,
     invoicing_pages.router,
     integration_pages.router,
+    worklist_pages.router,
 ]
 
 

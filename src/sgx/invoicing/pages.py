@@ -1,11 +1,17 @@
-"""HTML pages of invoicing: an issuer's invoices (list, create, view) and crediting one."""
+"""HTML pages of invoicing: an issuer's invoices (filtered list, create, view) and crediting one.
+
+The list and an invoice's transfer panel refresh themselves (htmx polling) while a transfer to
+Fortnox is on its way, so that the user sees an invoice become "Överförd" without reloading.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.catalog import service as catalog
@@ -13,8 +19,9 @@ from sgx.errors import AppError, NotFound, ValidationFailed
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.identity.web import PagePrincipal
-from sgx.invoicing import credits, forms, service
+from sgx.invoicing import credits, filters, forms, service
 from sgx.invoicing.models import Invoice
+from sgx.invoicing.transfer_history import transfer_history
 from sgx.issuers.models import Issuer
 from sgx.issuers.service import get_issuer
 from sgx.kit.clock import today_in_sweden
@@ -28,7 +35,14 @@ from sgx.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-NOTICES = {"skapad": "Fakturan har skapats.", "krediterad": "Kreditfakturan har skapats."}
+NOTICES = {
+    "skapad": "Fakturan har skapats.",
+    "krediterad": "Kreditfakturan har skapats.",
+    "forsok-igen": "Överföringen till Fortnox görs om nu.",
+    "inget-att-gora": "Det fanns inget att försöka igen; fakturan väntar redan på överföring.",
+}
+# Statuses whose invoice page offers "Försök igen".
+RETRYABLE_STATUSES = frozenset({"Fel – åtgärd krävs", "Pausad – ingen anslutning", "Osynk"})
 FORMAT = {"kr": forms.kronor, "qty": forms.quantity}
 
 
@@ -37,9 +51,8 @@ async def invoice_list(
     request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
 ) -> Response:
     issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
-    invoices = await service.list_invoices(
-        session, principal=principal, issuer_id=issuer_id, limit=parties.MAX_PAGE
-    )
+    chosen = filters.parse_filter(request.query_params)
+    invoices = await filters.filtered_invoices(session, issuer_id=issuer_id, chosen=chosen)
     return templates.TemplateResponse(
         request,
         "invoicing/list.html",
@@ -47,8 +60,14 @@ async def invoice_list(
             **FORMAT,
             "issuer": issuer,
             "invoices": invoices,
+            "filter": chosen,
+            "values": chosen.values(),
+            "status_keys": filters.STATUS_KEYS,
             "names": await service.party_names(session, invoices=invoices),
-            "numbers": {invoice.id: invoice.number for invoice in invoices},
+            "numbers": await _numbers_of_originals(session, invoices),
+            "any_pending": any(
+                invoice.transfer_status not in filters.FINAL_STATUSES for invoice in invoices
+            ),
             "can_write": can_write(principal, issuer_id),
         },
     )
@@ -106,8 +125,8 @@ async def invoice_page(
         {
             **FORMAT,
             **await _party_of(session, invoice),
+            **await _transfer_context(session, principal, invoice),
             "issuer": issuer,
-            "invoice": invoice,
             "original": original,
             "credits": credit_invoices,
             "exemption_texts": sorted({row.vat_exemption_text for row in invoice.rows} - {""}),
@@ -116,6 +135,19 @@ async def invoice_page(
             and any(left > 0 for left in remaining.values()),
             "notice": NOTICES.get(request.query_params.get("meddelande", "")),
         },
+    )
+
+
+@router.get("/issuers/{issuer_id}/invoices/{invoice_id}/transfer")
+async def transfer_fragment(
+    request: Request, issuer_id: int, invoice_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    """The invoice page's transfer panel alone, polled by the page while the transfer runs."""
+    invoice = await _invoice_of(session, principal, issuer_id, invoice_id)
+    return templates.TemplateResponse(
+        request,
+        "invoicing/_transfer.html",
+        {**await _transfer_context(session, principal, invoice), "fragment": True},
     )
 
 
@@ -171,6 +203,34 @@ async def _invoice_of(
     if invoice.issuer_id != issuer_id:
         raise NotFound("Fakturan finns inte.", code="invoice_not_found")
     return invoice
+
+
+async def _transfer_context(
+    session: AsyncSession, principal: Principal, invoice: Invoice
+) -> dict[str, Any]:
+    return {
+        "invoice": invoice,
+        "history": await transfer_history(
+            session, issuer_id=invoice.issuer_id, invoice_id=invoice.id
+        ),
+        "transfer_final": invoice.transfer_status in filters.FINAL_STATUSES,
+        "can_retry": can_write(principal, invoice.issuer_id)
+        and invoice.transfer_status in RETRYABLE_STATUSES,
+    }
+
+
+async def _numbers_of_originals(
+    session: AsyncSession, invoices: Sequence[Invoice]
+) -> dict[int, int]:
+    """Invoice numbers by id, of the listed invoices and of the originals their credits name."""
+    numbers = {invoice.id: invoice.number for invoice in invoices}
+    missing = {invoice.credit_of_id for invoice in invoices} - set(numbers) - {None}
+    if missing:
+        rows = await session.execute(
+            select(Invoice.id, Invoice.number).where(Invoice.id.in_(missing))
+        )
+        numbers.update({invoice_id: number for invoice_id, number in rows.all()})
+    return numbers
 
 
 async def _party_of(session: AsyncSession, invoice: Invoice) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from sgx.kit.clock import STOCKHOLM
 from sgx.web.csrf import verify_csrf
 from sgx.web.deps import DbSession
 from sgx.web.templating import templates
+from sgx.worklist.repository import attention_counts
 
 router = APIRouter()
 
@@ -39,10 +40,11 @@ def _notice(request: Request) -> str | None:
 @router.get("/issuers")
 async def issuer_list(request: Request, session: DbSession, principal: PagePrincipal) -> Response:
     issuers = await service.list_issuers(session, principal=principal)
+    attention = await attention_counts(session, issuer_ids=[issuer.id for issuer in issuers])
     return templates.TemplateResponse(
         request,
         "issuers/list.html",
-        {"issuers": issuers, "notice": _notice(request)},
+        {"issuers": issuers, "attention": attention, "notice": _notice(request)},
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
+from sgx.kit.clock import STOCKHOLM
 from sgx.web.csrf import CSRF_FIELD, csrf_token
 
 TEMPLATE_PACKAGES = [
@@ -18,6 +20,7 @@ TEMPLATE_PACKAGES = [
     "sgx.catalog",
     "sgx.invoicing",
     "sgx.integration",
+    "sgx.worklist",
 ]
 
 
@@ -40,5 +43,11 @@ def _context(request: Request) -> dict[str, Any]:
     }
 
 
+def local_time(value: dt.datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) time as Swedish local time; "–" when there is none."""
+    return value.astimezone(STOCKHOLM).strftime(pattern) if value else "–"
+
+
 environment = Environment(loader=_loader(), autoescape=select_autoescape(), enable_async=False)
+environment.filters["local_time"] = local_time
 templates = Jinja2Templates(env=environment, context_processors=[_context])

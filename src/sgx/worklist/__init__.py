@@ -1,0 +1,1 @@
+"""'Att åtgärda': the invoices of an issuer whose transfer to Fortnox needs a person."""

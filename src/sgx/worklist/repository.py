@@ -1,0 +1,130 @@
+"""Read-only queries behind "Att åtgärda": invoices in error or out of sync, grouped by cause.
+
+An invoice needs attention when its transfer status is "Fel – åtgärd krävs" or "Osynk". The
+cause is the stable English error code the sync engine stored on the invoice; invoices paused
+for want of a connection are counted apart, since their fix is reconnecting, not a retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sgx.integration.transfer_status import InvoiceTransferStatus
+from sgx.invoicing.models import Invoice
+from sgx.invoicing.service import party_names
+
+ATTENTION_STATUSES = (
+    InvoiceTransferStatus.FAILED.value,
+    InvoiceTransferStatus.OUT_OF_SYNC.value,
+)
+OUT_OF_SYNC_CAUSE = "out_of_sync"
+UNKNOWN_CAUSE = "unknown"
+
+# Short headings of the causes users meet most; the invoice's own message says the rest.
+CAUSE_TITLES = {
+    "company_not_in_fortnox": "Företaget finns inte i Fortnox kundregister",
+    "company_ambiguous_in_fortnox": "Företaget finns flera gånger i Fortnox kundregister",
+    "document_number_taken": "Fakturanumret används redan i Fortnox",
+    "customer_number_taken": "Kundnumret används redan i Fortnox",
+    "customer_number_deleted": "Kunden har tagits bort i Fortnox",
+    "original_not_transferred": "Originalfakturan är inte överförd",
+    "fortnox_account_problem": "Konto saknas eller är inaktivt i Fortnox",
+    "fortnox_account_missing": "Konto saknas i Fortnox",
+    "fortnox_account_inactive": "Konto är inaktivt i Fortnox",
+    "fortnox_financial_year_missing": "Räkenskapsår saknas i Fortnox",
+    "fortnox_period_locked": "Bokföringsperioden är låst i Fortnox",
+    "fortnox_totals_differ": "Beloppen skiljer sig i Fortnox",
+    "fortnox_scope_missing": "Behörighet saknas i Fortnox",
+    OUT_OF_SYNC_CAUSE: "Osynk – Fortnox skiljer sig från SGX",
+}
+OTHER_TITLE = "Övriga fel"
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    invoice: Invoice
+    party: str
+    message: str
+
+
+@dataclass
+class CauseGroup:
+    cause: str
+    title: str
+    items: list[WorkItem] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+
+def cause_of(invoice: Invoice) -> str:
+    if invoice.transfer_error_code:
+        return invoice.transfer_error_code
+    if invoice.transfer_status == InvoiceTransferStatus.OUT_OF_SYNC.value:
+        return OUT_OF_SYNC_CAUSE
+    return UNKNOWN_CAUSE
+
+
+def cause_title(cause: str) -> str:
+    return CAUSE_TITLES.get(cause, OTHER_TITLE)
+
+
+async def attention_count(session: AsyncSession, *, issuer_id: int) -> int:
+    counts = await attention_counts(session, issuer_ids=[issuer_id])
+    return counts.get(issuer_id, 0)
+
+
+async def attention_counts(session: AsyncSession, *, issuer_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(issuer_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Invoice.issuer_id, func.count())
+        .where(Invoice.issuer_id.in_(ids), Invoice.transfer_status.in_(ATTENTION_STATUSES))
+        .group_by(Invoice.issuer_id)
+    )
+    return {issuer_id: count for issuer_id, count in rows.all()}
+
+
+async def paused_count(session: AsyncSession, *, issuer_id: int) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Invoice)
+        .where(
+            Invoice.issuer_id == issuer_id,
+            Invoice.transfer_status == InvoiceTransferStatus.PAUSED.value,
+        )
+    )
+    return int(count or 0)
+
+
+async def worklist(session: AsyncSession, *, issuer_id: int) -> list[CauseGroup]:
+    """The issuer's invoices needing attention, grouped by cause (largest group first)."""
+    invoices = (
+        await session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.issuer_id == issuer_id,
+                Invoice.transfer_status.in_(ATTENTION_STATUSES),
+            )
+            .order_by(Invoice.number)
+        )
+    ).all()
+    names = await party_names(session, invoices=invoices)
+    groups: dict[str, CauseGroup] = {}
+    for invoice in invoices:
+        cause = cause_of(invoice)
+        group = groups.setdefault(cause, CauseGroup(cause=cause, title=cause_title(cause)))
+        group.items.append(
+            WorkItem(
+                invoice=invoice,
+                party=names.get(invoice.id, ""),
+                message=invoice.transfer_message or "",
+            )
+        )
+    return sorted(groups.values(), key=lambda group: (-group.count, group.title))
