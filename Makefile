@@ -6,7 +6,7 @@ SGX_HOST ?= 127.0.0.1
 SGX_PORT ?= 8000
 export SGX_HOST SGX_PORT
 
-.PHONY: run test check lint types pytest venv demo clean
+.PHONY: run test check lint types pytest venv demo clean screenshots
 
 # The environment is rebuilt whenever the declared dependencies change.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -35,6 +35,10 @@ pytest: venv
 	$(BIN)/pytest
 
 check: lint types
+
+# The browser tests save the main pages at desktop and phone widths in docs/screenshots/.
+screenshots: venv
+	SGX_SCREENSHOTS=1 $(BIN)/pytest tests/browser
 
 demo: venv
 	$(BIN)/sgx demo
