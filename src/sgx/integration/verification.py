@@ -31,6 +31,7 @@ from sgx.integration.scopes import (
     normalise_organisation_number,
 )
 from sgx.integration.tokens import ConnectionTokens, SessionFactory, require_tokens
+from sgx.integration.transfers import release_held
 from sgx.issuers.models import Issuer
 from sgx.kit.clock import today_in_sweden, utcnow
 
@@ -209,6 +210,8 @@ async def _save(
             # Disconnected or lost while the checks ran: their outcome no longer matters.
             return connection.state if connection else ConnectionState.NOT_CONNECTED
         _apply(connection, result)
+        if connection.state is ConnectionState.CONNECTED:
+            await release_held(session, issuer_id=issuer_id)  # held transfers flow again
         await audit.record(
             session,
             action="fortnox.verified",

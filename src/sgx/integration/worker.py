@@ -124,9 +124,11 @@ async def in_process_worker(app: Any, *, concurrency: int = 4) -> AsyncIterator[
         concurrency=concurrency,
     )
     task = asyncio.create_task(engine.run(), name="sgx-sync-engine")
+    app.state.sync_engine = engine
     try:
         yield engine
     finally:
+        app.state.sync_engine = None
         engine.stop()
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=IN_PROCESS_STOP_SECONDS)

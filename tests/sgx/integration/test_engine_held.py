@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from sgx.fortnox import MissingLicence
 from sgx.integration.errors import NotConnected
 from sgx.integration.gateway import FortnoxGateway
 from sgx.integration.jobs import JobOutcome, OutcomeKind
+from sgx.integration.models import ConnectionState
 from sgx.integration.transfer_status import InvoiceTransferStatus
 from sgx.integration.transfers import release_held
+from sgx.integration.verification import verify_connection
 from sgx.outbox.models import JobStatus
 from sgx.settings import Settings
 from tests.builders.integration import consent, make_connection, make_fortnox_company
@@ -139,3 +142,30 @@ async def test_the_sweeper_leaves_a_job_held_by_its_handler_while_nothing_change
 
     assert report.released == {}
     assert (await job_of(session, job.id)).status is JobStatus.HELD
+
+
+async def test_checking_the_connection_again_releases_transfers_held_for_a_licence(
+    engine: AsyncEngine,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    sandbox: httpx.AsyncClient,
+    settings: Settings,
+    gateway: FortnoxGateway,
+) -> None:
+    connected = await connected_clinic(session, sandbox, settings, box=gateway.box)
+    invoice, job = await invoice_job(session, connected.clinic)
+    licence = MissingLicence("Licens saknas.", status=400, code=2001101)
+    sync = make_engine(engine, gateway, ScriptedHandler(script={invoice.id: [licence]}))
+    await sync.run_until_idle()
+    held = (await job_of(session, job.id)).status
+
+    state = await verify_connection(
+        session_factory, gateway, issuer_id=connected.issuer_id, actor="test"
+    )
+    released = (await job_of(session, job.id)).status
+    await sync.run_until_idle()
+
+    assert held is JobStatus.HELD
+    assert state is ConnectionState.CONNECTED
+    assert released is JobStatus.PENDING
+    assert (await job_of(session, job.id)).status is JobStatus.DONE

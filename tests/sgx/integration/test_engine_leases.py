@@ -114,7 +114,7 @@ async def test_an_expired_lease_of_a_vanished_worker_is_taken_over(
     sync = make_engine(engine, gateway, handler, name="survivor")
 
     await sync.run_until_idle()
-    untouched = await job_of(session, job.id)
+    untouched = (await job_of(session, job.id)).status
     await session.execute(
         update(IssuerLease)
         .where(IssuerLease.issuer_id == connected.issuer_id)
@@ -123,7 +123,7 @@ async def test_an_expired_lease_of_a_vanished_worker_is_taken_over(
     await session.commit()
     await sync.run_until_idle()
 
-    assert untouched.status is JobStatus.PENDING
+    assert untouched is JobStatus.PENDING
     assert (await job_of(session, job.id)).status is JobStatus.DONE
     assert {a.worker for a in await attempts_of(session, job.id)} == {"survivor"}
     assert (await _lease(session, connected.issuer_id)).owner == ""

@@ -59,13 +59,14 @@ async def test_a_credit_waits_until_its_invoice_is_transferred(
 
     await sync.run_until_idle()
     waiting = await job_of(session, credit.id)
+    waited = (waiting.status, waiting.attempts)
     await session.execute(
         update(TransferJob).where(TransferJob.id == invoice.id).values(available_at=utcnow())
     )
     await session.commit()
     await sync.run_until_idle()
 
-    assert waiting.status is JobStatus.PENDING and waiting.attempts == 0
+    assert waited == (JobStatus.PENDING, 0)
     assert handler.subjects_run() == [1, 1, 2]
     assert (await job_of(session, credit.id)).status is JobStatus.DONE
 

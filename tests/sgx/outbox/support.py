@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,3 +207,13 @@ async def invoice_of(session: AsyncSession, invoice_id: int) -> Invoice:
     await session.commit()
     assert invoice is not None
     return invoice
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    """Wait until ``check()`` holds; fail (never time) after a generous bound."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + EVENTUALLY
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        await asyncio.sleep(0.05)
