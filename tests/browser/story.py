@@ -1,7 +1,8 @@
 """Steps of the browser stories: signing in as a demo user, and screenshots of the main pages.
 
-Screenshots are taken only when ``SGX_SCREENSHOTS=1`` (``make screenshots``), at a desktop and
-a phone width, into ``docs/screenshots/``.
+Each main page is checked to fit a phone's width; screenshots are saved only when
+``SGX_SCREENSHOTS=1`` (``make screenshots``), at a desktop and a phone width, into
+``docs/screenshots/``.
 """
 
 from __future__ import annotations
@@ -43,17 +44,21 @@ async def open_issuer(page: Page) -> None:
 
 
 async def shoot(page: Page, name: str) -> None:
-    """Screenshots of the page at each width, when asked for."""
-    if os.environ.get("SGX_SCREENSHOTS") != "1":
-        return
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in SIZES.items():
-        await page.set_viewport_size(size)
-        await page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
+    """Check that the page fits a phone's width; save screenshots at each width when asked."""
+    await page.set_viewport_size(SIZES["mobil"])
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= SIZES["mobil"]["width"], f"{name} is {width}px wide on a phone"
+    if os.environ.get("SGX_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for label, size in SIZES.items():
+            await page.set_viewport_size(size)
+            await page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
     await page.set_viewport_size(SIZES["desktop"])
 
 
-async def create_invoice(page: Page, customer: str, rows: list[tuple[str, str]]) -> str:
+async def create_invoice(
+    page: Page, customer: str, rows: list[tuple[str, str]], screenshot: str = ""
+) -> str:
     """Fakturor → Ny faktura with ``rows`` of (article code, quantity); the new invoice's number."""
     await page.get_by_role("navigation", name=ISSUER).get_by_role("link", name="Fakturor").click()
     await page.get_by_role("link", name="Ny faktura").click()
@@ -61,6 +66,8 @@ async def create_invoice(page: Page, customer: str, rows: list[tuple[str, str]])
     for index, (code, quantity) in enumerate(rows, start=1):
         await page.get_by_label(f"Artikel rad {index}").select_option(value=code)
         await page.get_by_label(f"Antal rad {index}").fill(quantity)
+    if screenshot:
+        await shoot(page, screenshot)
     await page.get_by_role("button", name="Skapa faktura").click()
     await expect(page.get_by_text("Fakturan har skapats.")).to_be_visible()
     heading = await page.get_by_role("heading", level=1).inner_text()

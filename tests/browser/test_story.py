@@ -65,7 +65,7 @@ async def test_invoices_reach_fortnox_and_a_missing_company_is_fixed_from_att_at
     await administrator_connects_a_service_account(admin)
 
     patient_invoice = await create_invoice(
-        admin, "Andersson, Anna", [("LAKBES", "1"), ("SSKBES", "2")]
+        admin, "Andersson, Anna", [("LAKBES", "1"), ("SSKBES", "2")], screenshot="ny-faktura"
     )
     await expect_transfer_status(admin, "Överförd")
     await expect(admin.locator("#fortnox-nummer")).to_have_text(patient_invoice)
