@@ -5,6 +5,7 @@ from sgx.catalog import models as catalog_models
 from sgx.identity import models as identity_models
 from sgx.integration import links as integration_links
 from sgx.integration import models as integration_models
+from sgx.integration import reconcile_models as integration_reconcile_models
 from sgx.invoicing import models as invoicing_models
 from sgx.issuers import models as issuer_models
 from sgx.kit.db import Base
@@ -19,6 +20,7 @@ __all__ = [
     "identity_models",
     "integration_links",
     "integration_models",
+    "integration_reconcile_models",
     "invoicing_models",
     "issuer_models",
     "metadata",

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     sandbox_state_file: str = "./var/fortnox-sandbox.db"
 
     run_worker_in_process: bool = True
+    # Reading back payments and changes made in Fortnox, per issuer (0 = only on demand).
+    fortnox_reconcile_interval_seconds: int = Field(default=300, ge=0)
     log_level: str = "INFO"
     session_max_age_seconds: int = Field(default=8 * 3600, ge=60)
 

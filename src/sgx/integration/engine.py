@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sgx.integration import transfers
 from sgx.integration.gateway import FortnoxGateway
 from sgx.integration.jobs import HANDLERS, Handler
+from sgx.integration.reconcile_schedule import schedule_due_reconciliations
 from sgx.integration.runner import IssuerRun, SessionFactory, WorkerConfig
 from sgx.integration.tokens import refresh_if_older_than
 from sgx.kit.clock import utcnow
@@ -224,6 +225,8 @@ class SyncEngine:
         if stuck:
             log.warning("transfers_unserved", jobs=stuck, worker=self.config.name)
         if expired or released or stuck:
+            self._wake.set()
+        if await schedule_due_reconciliations(self.factory, self.gateway.settings):
             self._wake.set()
         await self._refresh_tokens()
         return SweepReport(expired_leases=expired, released=released, stuck=stuck)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sgx.kit.clock import utcnow
+from sgx.kit.clock import today_in_sweden, utcnow
 from sgx.kit.db import Base
 
 MONEY = Numeric(14, 2)
@@ -40,6 +40,18 @@ class TransferStatus(enum.StrEnum):
 
     NOT_ACTIVATED = "Ej aktiverad"
     PENDING = "Väntar på överföring"
+
+
+class PaymentStatus(enum.StrEnum):
+    """Payment as read back from Fortnox (read-only; SGX never registers payments)."""
+
+    PAID = "Betald"
+    PARTLY_PAID = "Delvis betald"
+    UNPAID = "Obetald"
+    OVERDUE = "Förfallen"  # shown, never stored: an open invoice past its due date
+
+
+OPEN_PAYMENT_STATES = frozenset({PaymentStatus.UNPAID.value, PaymentStatus.PARTLY_PAID.value})
 
 
 class Invoice(Base):
@@ -90,6 +102,13 @@ class Invoice(Base):
     transfer_message: Mapped[str | None] = mapped_column(Text, default=None)
     fortnox_document_number: Mapped[str | None] = mapped_column(String(50), default=None)
     transfer_updated_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Read back from Fortnox by the reconciliation: "Betald", "Delvis betald", "Obetald" (or
+    # None: not read yet, a credit, or nothing left to pay); "Förfallen" follows from the date.
+    payment_state: Mapped[str | None] = mapped_column(String(20), default=None)
+    payment_balance: Mapped[Decimal | None] = mapped_column(MONEY, default=None)
+    payment_final_pay_date: Mapped[dt.date | None] = mapped_column(default=None)
+    payment_due_date: Mapped[dt.date | None] = mapped_column(default=None)  # Fortnox's
+    payment_read_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     rows: Mapped[list[InvoiceRow]] = relationship(
@@ -108,6 +127,17 @@ class Invoice(Base):
     @property
     def is_credit(self) -> bool:
         return self.credit_of_id is not None
+
+    @property
+    def payment_status(self) -> str | None:
+        return self.payment_status_on(today_in_sweden())
+
+    def payment_status_on(self, today: dt.date) -> str | None:
+        """The stored payment state, "Förfallen" once an open invoice is past its due date."""
+        due = self.payment_due_date or self.due_date
+        if self.payment_state in OPEN_PAYMENT_STATES and due < today:
+            return PaymentStatus.OVERDUE.value
+        return self.payment_state
 
 
 class InvoiceRow(Base):

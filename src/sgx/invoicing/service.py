@@ -177,6 +177,7 @@ async def issue_invoice(
         invoice=invoice,
         integration_enabled=issuer.fortnox_integration_enabled,
         full_credit=full_credit,
+        go_live_date=issuer.fortnox_go_live_date,
     )
     return invoice
 

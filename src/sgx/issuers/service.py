@@ -20,6 +20,7 @@ from sgx.identity.principal import Principal
 from sgx.issuers.models import Issuer
 from sgx.issuers.schemas import IssuerCreate, IssuerUpdate
 from sgx.issuers.validation import clean_settings, raise_if_any, vat_number_mismatch
+from sgx.kit.clock import today_in_sweden
 
 
 async def list_issuers(session: AsyncSession, *, principal: Principal) -> Sequence[Issuer]:
@@ -171,6 +172,9 @@ async def set_fortnox_integration(
     principal.require_support()
     if issuer.fortnox_integration_enabled != enabled:
         issuer.fortnox_integration_enabled = enabled
+        if enabled and issuer.fortnox_go_live_date is None:
+            # From this day invoices go to Fortnox on their own; earlier ones only by backfill.
+            issuer.fortnox_go_live_date = today_in_sweden()
         await session.flush()
         action = "fortnox.integration_enabled" if enabled else "fortnox.integration_disabled"
         await _audit(session, principal, issuer, action, {"enabled": enabled})

@@ -21,6 +21,7 @@ class JobKind(enum.StrEnum):
     INVOICE = "invoice"  # an invoice or a partial credit (a credit invoice of its own)
     FULL_CREDIT = "full_credit"
     PATIENT = "patient"  # a patient already in Fortnox changed
+    RECONCILE = "reconcile"  # read back what changed in Fortnox (the subject is the issuer)
 
 
 class JobStatus(enum.StrEnum):

@@ -1,7 +1,8 @@
 """The transfer handlers, one per job kind, registered in ``sgx.integration.jobs.HANDLERS``.
 
 Importing this package registers them: ``JobKind.INVOICE`` (an invoice or a partial credit),
-``JobKind.FULL_CREDIT`` (Fortnox's credit action) and ``JobKind.PATIENT`` (a changed patient).
+``JobKind.FULL_CREDIT`` (Fortnox's credit action), ``JobKind.PATIENT`` (a changed patient) and
+``JobKind.RECONCILE`` (reading back payments and changes, ``sgx.integration.reconcile``).
 Each handler sets the invoice's final status itself when it succeeds ("Överförd" with the
 Fortnox number, "Osynk" when Fortnox's totals differ, "Krediterad" on a fully credited
 original); refusals come back as outcomes with a Swedish message, and Fortnox errors it does not
@@ -14,6 +15,7 @@ from sgx.integration.handlers.credits import transfer_full_credit
 from sgx.integration.handlers.invoices import transfer_invoice
 from sgx.integration.handlers.patients import update_patient
 from sgx.integration.jobs import HANDLERS
+from sgx.integration.reconcile import reconcile_issuer
 from sgx.outbox.models import JobKind
 
 HANDLERS.update(
@@ -21,6 +23,7 @@ HANDLERS.update(
         JobKind.INVOICE: transfer_invoice,
         JobKind.FULL_CREDIT: transfer_full_credit,
         JobKind.PATIENT: update_patient,
+        JobKind.RECONCILE: reconcile_issuer,
     }
 )
 

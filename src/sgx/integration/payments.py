@@ -1,0 +1,69 @@
+"""Payment read-back: whether an SGX invoice is paid, from what Fortnox's invoice list says.
+
+Read-only — SGX never registers or changes a payment in Fortnox. Each list entry of
+``GET /3/invoices`` carries ``Balance``, ``FinalPayDate`` and ``DueDate``, so the same cheap
+``lastmodified`` pass that finds changes also keeps payments current: a payment registered in
+Fortnox touches the invoice, the next pass lists it, and no extra call is made.
+
+What the customer owes in SGX's eyes is the invoice's total less its credits already in
+Fortnox (Fortnox settles a credit against the original's balance). From that and Fortnox's
+balance: nothing left → "Betald", all of it left → "Obetald", some → "Delvis betald". An
+invoice with nothing left to pay after credits, a credit invoice and a cancelled invoice have no
+payment state. "Förfallen" is not stored: an open invoice turns overdue by the date alone
+(``Invoice.payment_status_on``), without a call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sgx.fortnox.schemas import InvoiceListItem
+from sgx.invoicing.models import Invoice, PaymentStatus
+
+ZERO = Decimal("0")
+
+
+def payment_state(*, amount_due: Decimal, balance: Decimal | None) -> str | None:
+    """The stored state for an invoice owing ``amount_due`` with Fortnox's ``balance`` left."""
+    if balance is None or amount_due <= ZERO:
+        return None
+    if balance <= ZERO:
+        return PaymentStatus.PAID.value
+    if balance >= amount_due:
+        return PaymentStatus.UNPAID.value
+    return PaymentStatus.PARTLY_PAID.value
+
+
+def amount_due(invoice: Invoice, credits: list[Invoice]) -> Decimal:
+    """The total less the credits that have reached Fortnox (credit totals are negative)."""
+    return invoice.total + sum(
+        (credit.total for credit in credits if credit.fortnox_document_number), ZERO
+    )
+
+
+def apply_payment(
+    invoice: Invoice,
+    item: InvoiceListItem,
+    *,
+    credits: list[Invoice],
+    read_at: dt.datetime,
+) -> bool:
+    """Store what Fortnox's list entry says about payment; True when anything changed."""
+    if invoice.is_credit or item.cancelled:
+        state = None
+    else:
+        state = payment_state(amount_due=amount_due(invoice, credits), balance=item.balance)
+    before = (
+        invoice.payment_state,
+        invoice.payment_balance,
+        invoice.payment_final_pay_date,
+        invoice.payment_due_date,
+    )
+    invoice.payment_state = state
+    invoice.payment_balance = item.balance
+    invoice.payment_final_pay_date = item.final_pay_date
+    invoice.payment_due_date = item.due_date
+    invoice.payment_read_at = read_at
+    after = (state, item.balance, item.final_pay_date, item.due_date)
+    return before != after
