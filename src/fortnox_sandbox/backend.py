@@ -268,9 +268,13 @@ class SandboxBackend:
 
     def resolve_access_token(self, token: str) -> AccessContext:
         try:
-            # Expiry is checked against the sandbox clock, not the wall clock.
+            # Times are checked against the sandbox clock, not the wall clock: a token granted
+            # after the clock moved forward is "issued in the future" for the wall clock.
             claims = jwt.decode(
-                token, self.signing_key, algorithms=["HS256"], options={"verify_exp": False}
+                token,
+                self.signing_key,
+                algorithms=["HS256"],
+                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
             )
         except jwt.PyJWTError as exc:
             raise Unauthorized() from exc

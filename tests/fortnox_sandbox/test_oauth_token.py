@@ -136,6 +136,17 @@ async def test_access_token_expires_after_an_hour(
     assert response.status_code == 401 and response.json() == {"message": "unauthorized"}
 
 
+async def test_access_token_granted_after_the_clock_moved_forward_opens_the_api(
+    sandbox_client: httpx.AsyncClient, company: dict
+) -> None:
+    await advance_clock(sandbox_client, 1900)
+    tokens = await consent_tokens(sandbox_client, company["tenant_id"])
+    renewed = (await refresh(sandbox_client, tokens["refresh_token"])).json()
+    for token in (tokens["access_token"], renewed["access_token"]):
+        response = await sandbox_client.get(COMPANY_INFORMATION, headers=bearer(token))
+        assert response.status_code == 200, response.text
+
+
 async def test_client_credentials_with_tenant_header_needs_no_refresh_token(
     sandbox_client: httpx.AsyncClient, company: dict
 ) -> None:
