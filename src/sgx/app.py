@@ -18,6 +18,7 @@ from sgx.catalog import api as catalog_api
 from sgx.catalog import pages as catalog_pages
 from sgx.identity import api as identity_api
 from sgx.identity import pages as identity_pages
+from sgx.integration import drift_api, drift_pages
 from sgx.integration import gateway as fortnox_gateway
 from sgx.integration import pages as integration_pages
 from sgx.invoicing import api as invoicing_api
@@ -37,6 +38,7 @@ API_ROUTERS = [
     parties_api.router,
     catalog_api.router,
     invoicing_api.router,
+    drift_api.router,
 ]
 PAGE_ROUTERS = [
     identity_pages.router,
@@ -46,6 +48,7 @@ PAGE_ROUTERS = [
     invoicing_pages.router,
     integration_pages.router,
     worklist_pages.router,
+    drift_pages.router,
 ]
 
 

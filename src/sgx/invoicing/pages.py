@@ -40,6 +40,7 @@ NOTICES = {
     "krediterad": "Kreditfakturan har skapats.",
     "forsok-igen": "Överföringen till Fortnox görs om nu.",
     "inget-att-gora": "Det fanns inget att försöka igen; fakturan väntar redan på överföring.",
+    "osynk-hanterad": "Skillnaden mot Fortnox är markerad som hanterad.",
 }
 # Statuses whose invoice page offers "Försök igen".
 RETRYABLE_STATUSES = frozenset({"Fel – åtgärd krävs", "Pausad – ingen anslutning", "Osynk"})

@@ -79,12 +79,42 @@ class VatLineOut(BaseModel):
     vat: Money
 
 
+TRANSFER_STATUS_HELP = (
+    "Väntar på överföring, Överförd, Fel – åtgärd krävs, Pausad – ingen anslutning, Krediterad, "
+    "Ej aktiverad, or Osynk: the invoice was credited, cancelled, changed or deleted in Fortnox "
+    "and no longer matches SGX; the difference is in `message` (in Swedish) and `error_code` "
+    "names it (credited_in_fortnox, cancelled_in_fortnox, changed_in_fortnox, "
+    "deleted_in_fortnox, fortnox_totals_differ) until an administrator marks it handled."
+)
+
+
 class TransferOut(BaseModel):
-    status: str
+    status: str = Field(description=TRANSFER_STATUS_HELP)
     fortnox_document_number: str | None
     error_code: str | None
     message: str | None
     updated_at: dt.datetime | None
+
+
+class PaymentOut(BaseModel):
+    """Read back from Fortnox (read-only): Betald, Delvis betald, Obetald or Förfallen."""
+
+    status: str | None = Field(
+        description="Betald, Delvis betald, Obetald, Förfallen, or null when not read yet "
+        "(or nothing is to be paid: a credit, a fully credited invoice)."
+    )
+    balance: Money | None = Field(description="What is left to pay, as Fortnox says.")
+    final_pay_date: dt.date | None
+    due_date: dt.date
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> PaymentOut:
+        return cls(
+            status=invoice.payment_status,
+            balance=invoice.payment_balance,
+            final_pay_date=invoice.payment_final_pay_date,
+            due_date=invoice.payment_due_date or invoice.due_date,
+        )
 
 
 class InvoiceOut(BaseModel):
@@ -107,6 +137,7 @@ class InvoiceOut(BaseModel):
     credit_of_id: int | None
     credit_reason: str
     transfer: TransferOut
+    payment: PaymentOut
     created_at: dt.datetime
 
     @classmethod
@@ -137,5 +168,6 @@ class InvoiceOut(BaseModel):
                 message=invoice.transfer_message,
                 updated_at=invoice.transfer_updated_at,
             ),
+            payment=PaymentOut.of(invoice),
             created_at=invoice.created_at,
         )

@@ -38,6 +38,10 @@ CAUSE_TITLES = {
     "fortnox_financial_year_missing": "Räkenskapsår saknas i Fortnox",
     "fortnox_period_locked": "Bokföringsperioden är låst i Fortnox",
     "fortnox_totals_differ": "Beloppen skiljer sig i Fortnox",
+    "credited_in_fortnox": "Krediterad i Fortnox men inte i SGX",
+    "cancelled_in_fortnox": "Makulerad i Fortnox men inte i SGX",
+    "changed_in_fortnox": "Ändrad i Fortnox",
+    "deleted_in_fortnox": "Finns inte längre i Fortnox",
     "fortnox_scope_missing": "Behörighet saknas i Fortnox",
     OUT_OF_SYNC_CAUSE: "Osynk – Fortnox skiljer sig från SGX",
 }

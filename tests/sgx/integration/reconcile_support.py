@@ -24,7 +24,7 @@ from sgx.integration.reconcile_schedule import request_reconciliation
 from sgx.integration.runner import WorkerConfig
 from sgx.integration.service import open_client
 from sgx.invoicing.models import Invoice
-from sgx.kit.clock import today_in_sweden
+from sgx.kit.clock import today_in_sweden, utcnow
 from sgx.kit.db import create_session_factory
 from sgx.settings import Settings
 from tests.builders.invoicing import make_credit, make_invoice
@@ -42,6 +42,8 @@ class Setup:
     engine: SyncEngine
     gateway: FortnoxGateway
     factory: SessionFactory
+    # How far both clocks have been moved on (the sandbox's, and the one passes are run at).
+    offset: dt.timedelta = dt.timedelta()
 
     @property
     def issuer_id(self) -> int:
@@ -112,10 +114,21 @@ async def reconciled(setup: Setup) -> None:
     await setup.engine.run_until_idle()
 
 
-async def pass_at(setup: Setup, now: dt.datetime, *, full: bool = False) -> PassReport:
-    """A pass run directly with the issuer's client, as if the clock said ``now``."""
+async def minutes_later(setup: Setup, minutes: float) -> None:
+    """Move time on: Fortnox's clock (what it stamps changes with) and the passes' clock."""
+    response = await setup.sandbox.post("/_sandbox/clock", json={"advance_seconds": minutes * 60})
+    assert response.status_code == 200, response.text
+    setup.offset += dt.timedelta(minutes=minutes)
+
+
+async def pass_now(setup: Setup, *, full: bool = False) -> PassReport:
+    """A pass run directly with the issuer's client, at the moved-on time."""
     return await reconcile(
-        setup.factory, await setup.client(), issuer_id=setup.issuer_id, now=now, full=full
+        setup.factory,
+        await setup.client(),
+        issuer_id=setup.issuer_id,
+        now=utcnow() + setup.offset,
+        full=full,
     )
 
 
