@@ -65,6 +65,10 @@ class SyncEngine:
         self.factory = session_factory or create_session_factory(db)
         self.gateway = gateway
         self.config = config
+        if handlers is None:
+            # The registry fills when the handlers are imported; a worker without them would
+            # fail every job, so the default engine always imports them.
+            from sgx.integration import handlers as _registers_handlers  # noqa: F401
         self.handlers = HANDLERS if handlers is None else handlers
         self.ready = asyncio.Event()  # set after the first round: listening and claimed
         self.signals = 0  # wake-ups heard (new work announced)

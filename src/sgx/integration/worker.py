@@ -51,12 +51,7 @@ def worker_name() -> str:
 
 def load_handlers() -> None:
     """Import the transfer handlers so that they register themselves in ``HANDLERS``."""
-    try:
-        importlib.import_module(HANDLERS_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name != HANDLERS_MODULE:
-            raise
-        log.warning("transfer_handlers_missing")
+    importlib.import_module(HANDLERS_MODULE)
 
 
 def build_engine(
