@@ -64,6 +64,7 @@ async def invoice_list(
             "filter": chosen,
             "values": chosen.values(),
             "status_keys": filters.STATUS_KEYS,
+            "payment_keys": filters.PAYMENT_KEYS,
             "names": await service.party_names(session, invoices=invoices),
             "numbers": await _numbers_of_originals(session, invoices),
             "any_pending": any(

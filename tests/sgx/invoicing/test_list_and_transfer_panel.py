@@ -7,6 +7,7 @@ import datetime as dt
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sgx.kit.clock import today_in_sweden
 from tests.builders.invoicing import make_clinic, make_invoice
 from tests.builders.parties import make_patient
 from tests.sgx.worklist.support import MISSING_COMPANY, connected_clinic, failed_invoice
@@ -100,6 +101,34 @@ async def test_list_shows_the_payment_column_empty_until_payments_are_read_back(
 
     assert '<th scope="col">Betalning</th>' in page.text
     assert '<td data-label="Betalning" data-payment-status>–</td>' in page.text
+
+
+async def test_payment_filter_tells_overdue_from_unpaid_invoices(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    clinic = await make_clinic(session)
+    long_ago, recent, paid = [
+        await make_invoice(
+            session,
+            issuer_id=clinic.issuer.id,
+            patient_id=clinic.patient.id,
+            rows=[("BESOK", "1")],
+            invoice_date=day,
+        )
+        for day in (dt.date(2025, 1, 2), today_in_sweden(), today_in_sweden())
+    ]
+    # As the reconciliation stores what Fortnox says.
+    long_ago.payment_state = recent.payment_state = "Obetald"
+    paid.payment_state = "Betald"
+    await session.commit()
+    base = f"/issuers/{clinic.issuer.id}/invoices"
+
+    overdue = await client.get(base, params={"betalning": "forfallen"}, headers=clinic.headers)
+    unpaid = await client.get(base, params={"betalning": "obetald"}, headers=clinic.headers)
+
+    assert listed(overdue.text) == [long_ago.number]
+    assert "Förfallen</span>" in overdue.text
+    assert listed(unpaid.text) == [recent.number]
 
 
 async def test_a_waiting_transfer_panel_polls_and_a_failed_one_shows_the_fix_and_stops(
