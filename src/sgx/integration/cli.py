@@ -3,7 +3,8 @@
 ``sgx sync status`` prints, per issuer, how many transfers are waiting, held, failed and done,
 and the errors by cause (stable code, count, an example of the Swedish message).
 ``sgx sync retry --invoice ID | --cause CODE | --all [--issuer ID]`` makes failed, held and
-backing-off transfers due now and wakes the workers.
+backing-off transfers due now and wakes the workers. ``sgx sync backfill`` and
+``sgx sync reconcile`` live in ``sgx.integration.readback_cli``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.integration import transfers
+from sgx.integration.readback_cli import register as register_readback
 from sgx.issuers.models import Issuer
 from sgx.kit.db import create_engine, create_session_factory
 from sgx.outbox import repository
@@ -29,6 +31,7 @@ from sgx.settings import get_settings
 T = TypeVar("T")
 
 sync_app = typer.Typer(help="Överföringar till Fortnox.", no_args_is_help=True)
+register_readback(sync_app)  # backfill, reconcile
 
 STATUS_WORDS = {
     JobStatus.PENDING: "Väntar",
