@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import Browser, BrowserContext, async_playwright, expect
 
 from tests.browser.server import LiveServer, start_server
 
@@ -29,6 +29,7 @@ CHROMIUM_FLAGS = [
 DESKTOP = {"width": 1280, "height": 800}
 # How long a DOM wait may take before the test fails (the transfer runs in the background).
 WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Steps of the browser stories: signing in as a demo user, and screenshots of the main pages.
 
-Each main page is checked to fit a phone's width; screenshots are saved only when
+Each main page is checked for a heading, labelled fields and fitting a phone's width;
+screenshots are saved only when
 ``SGX_SCREENSHOTS=1`` (``make screenshots``), at a desktop and a phone width, into
 ``docs/screenshots/``.
 """
@@ -43,8 +44,20 @@ async def open_issuer(page: Page) -> None:
     await expect(page.get_by_role("heading", name=ISSUER, level=1)).to_be_visible()
 
 
-async def shoot(page: Page, name: str) -> None:
-    """Check that the page fits a phone's width; save screenshots at each width when asked."""
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                && !el.getAttribute('aria-labelledby'))
+  .map(el => el.name || el.id)"""
+
+
+async def check_page(page: Page, name: str) -> None:
+    """A main page: one h1, every form control labelled, and it fits a phone's width.
+
+    Screenshots at each width are saved when asked for.
+    """
+    await expect(page.locator("h1")).to_have_count(1)
+    assert await page.evaluate(UNLABELLED_CONTROLS) == [], f"{name} has unlabelled fields"
     await page.set_viewport_size(SIZES["mobil"])
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= SIZES["mobil"]["width"], f"{name} is {width}px wide on a phone"
@@ -67,7 +80,7 @@ async def create_invoice(
         await page.get_by_label(f"Artikel rad {index}").select_option(value=code)
         await page.get_by_label(f"Antal rad {index}").fill(quantity)
     if screenshot:
-        await shoot(page, screenshot)
+        await check_page(page, screenshot)
     await page.get_by_role("button", name="Skapa faktura").click()
     await expect(page.get_by_text("Fakturan har skapats.")).to_be_visible()
     heading = await page.get_by_role("heading", level=1).inner_text()

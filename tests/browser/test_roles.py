@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sgx.issuers.models import Issuer
 from sgx.kit.db import create_engine
 from tests.browser.server import LiveServer
-from tests.browser.story import ISSUER, open_issuer, shoot, sign_in
+from tests.browser.story import ISSUER, check_page, open_issuer, sign_in
 
 NewContext = Callable[[], Awaitable[BrowserContext]]
 
@@ -42,7 +42,7 @@ async def test_a_reader_sees_the_fortnox_status_but_cannot_connect(
     await expect(reader.get_by_text("Anslutning till Fortnox saknas")).to_be_visible()
     await expect(reader.get_by_role("button", name="Anslut", exact=True)).to_have_count(0)
     await expect(reader.get_by_text("Endast en Administratör")).to_be_visible()
-    await shoot(reader, "fortnox-lasare")
+    await check_page(reader, "fortnox-lasare")
     await reader.get_by_role("navigation", name=ISSUER).get_by_role("link", name="Fakturor").click()
     await expect(reader.get_by_role("heading", name="Fakturor")).to_be_visible()
     await expect(reader.get_by_role("link", name="Ny faktura")).to_have_count(0)

@@ -10,10 +10,10 @@ from playwright.async_api import BrowserContext, Page, expect
 from tests.browser.server import LiveServer
 from tests.browser.story import (
     ISSUER,
+    check_page,
     create_invoice,
     expect_transfer_status,
     open_issuer,
-    shoot,
     sign_in,
 )
 
@@ -33,10 +33,10 @@ async def support_switches_on_the_integration(page: Page) -> None:
 
 async def administrator_connects_a_service_account(page: Page) -> None:
     await open_issuer(page)
-    await shoot(page, "fakturautstallare")
+    await check_page(page, "fakturautstallare")
     await page.locator("#fortnox").get_by_role("link", name="Fortnox").click()
     await expect(page.get_by_text("Anslutning till Fortnox saknas")).to_be_visible()
-    await shoot(page, "fortnox-ej-ansluten")
+    await check_page(page, "fortnox-ej-ansluten")
     await page.get_by_label("Servicekonto").check()
     await page.get_by_role("button", name="Anslut", exact=True).click()
     # Fortnox's own pages (the sandbox): sign in as its system administrator and approve.
@@ -61,7 +61,7 @@ async def test_invoices_reach_fortnox_and_a_missing_company_is_fixed_from_att_at
     await support_switches_on_the_integration(support)
 
     admin = await sign_in(await new_context(), "admin")
-    await shoot(admin, "fakturautstallare-lista")
+    await check_page(admin, "fakturautstallare-lista")
     await administrator_connects_a_service_account(admin)
 
     patient_invoice = await create_invoice(
@@ -69,7 +69,7 @@ async def test_invoices_reach_fortnox_and_a_missing_company_is_fixed_from_att_at
     )
     await expect_transfer_status(admin, "Överförd")
     await expect(admin.locator("#fortnox-nummer")).to_have_text(patient_invoice)
-    await shoot(admin, "faktura-overford")
+    await check_page(admin, "faktura-overford")
 
     await create_invoice(admin, "Byggbolaget Norr AB", [("ERGO", "1")])
     await expect_transfer_status(admin, "Överförd")
@@ -79,7 +79,7 @@ async def test_invoices_reach_fortnox_and_a_missing_company_is_fixed_from_att_at
     await expect(admin.locator("#overforingsfel")).to_contain_text(
         "finns inte i Fortnox kundregister"
     )
-    await shoot(admin, "faktura-fel")
+    await check_page(admin, "faktura-fel")
 
     # The badge in the issuer's navigation counts it; "Att åtgärda" groups it by cause.
     tabs = admin.get_by_role("navigation", name=ISSUER)
@@ -90,7 +90,7 @@ async def test_invoices_reach_fortnox_and_a_missing_company_is_fixed_from_att_at
         "Företaget finns inte i Fortnox kundregister"
     )
     await expect(cause.locator(f'tr[data-invoice="{missing_invoice}"]')).to_be_visible()
-    await shoot(admin, "att-atgarda")
+    await check_page(admin, "att-atgarda")
 
     # Someone adds the company in Fortnox; "Försök igen" then transfers the invoice.
     tenant_id = live_server.sandbox("GET", "/companies")[0]["tenant_id"]
@@ -112,7 +112,7 @@ async def test_invoices_reach_fortnox_and_a_missing_company_is_fixed_from_att_at
     row = admin.locator(f'tr[data-invoice="{missing_invoice}"]')
     await expect(row.locator("[data-transfer-status]")).to_have_text("Överförd")
     await expect(admin.locator("#att-atgarda-antal")).to_have_count(0)
-    await shoot(admin, "fakturor")
+    await check_page(admin, "fakturor")
 
     # A partial credit of the patient invoice: one of the two nurse visits.
     await admin.get_by_role("link", name=patient_invoice, exact=True).click()
@@ -120,7 +120,7 @@ async def test_invoices_reach_fortnox_and_a_missing_company_is_fixed_from_att_at
     await admin.get_by_label("Valda rader").check()
     await admin.get_by_label("Kreditera antal, Sjuksköterskebesök").fill("1")
     await admin.get_by_label("Orsak").fill("Avbokat besök")
-    await shoot(admin, "kreditera")
+    await check_page(admin, "kreditera")
     await admin.get_by_label("Jag bekräftar att en kreditfaktura ska skapas.").check()
     await admin.get_by_role("button", name="Skapa kreditfaktura").click()
     await expect(admin.get_by_text("Kreditfakturan har skapats.")).to_be_visible()
@@ -128,8 +128,8 @@ async def test_invoices_reach_fortnox_and_a_missing_company_is_fixed_from_att_at
     await expect(admin.get_by_text(f"Faktura {patient_invoice}", exact=True)).to_be_visible()
     await expect_transfer_status(admin, "Överförd")
     await expect(admin.locator("details.history")).to_contain_text("Klar")
-    await shoot(admin, "kreditfaktura")
+    await check_page(admin, "kreditfaktura")
 
     await admin.get_by_role("navigation", name=ISSUER).get_by_role("link", name="Fortnox").click()
     await expect(admin.locator("#att-atgarda")).to_contain_text("Inga fakturor kräver åtgärd.")
-    await shoot(admin, "fortnox-ansluten")
+    await check_page(admin, "fortnox-ansluten")

@@ -42,6 +42,8 @@ NOTICES = {
     "inget-att-gora": "Det fanns inget att försöka igen; fakturan väntar redan på överföring.",
     "osynk-hanterad": "Skillnaden mot Fortnox är markerad som hanterad.",
 }
+# The event that makes the "Att åtgärda" badge count again (``HX-Trigger`` header).
+TRANSFER_CHANGED = "transfer-changed"
 # Statuses whose invoice page offers "Försök igen".
 RETRYABLE_STATUSES = frozenset({"Fel – åtgärd krävs", "Pausad – ingen anslutning", "Osynk"})
 FORMAT = {"kr": forms.kronor, "qty": forms.quantity}
@@ -54,7 +56,7 @@ async def invoice_list(
     issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
     chosen = filters.parse_filter(request.query_params)
     invoices = await filters.filtered_invoices(session, issuer_id=issuer_id, chosen=chosen)
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request,
         "invoicing/list.html",
         {
@@ -73,6 +75,9 @@ async def invoice_list(
             "can_write": can_write(principal, issuer_id),
         },
     )
+    if request.headers.get("hx-request"):
+        response.headers["HX-Trigger"] = TRANSFER_CHANGED  # statuses may have moved
+    return response
 
 
 @router.get("/issuers/{issuer_id}/invoices/new")
@@ -146,11 +151,13 @@ async def transfer_fragment(
 ) -> Response:
     """The invoice page's transfer panel alone, polled by the page while the transfer runs."""
     invoice = await _invoice_of(session, principal, issuer_id, invoice_id)
-    return templates.TemplateResponse(
-        request,
-        "invoicing/_transfer.html",
-        {**await _transfer_context(session, principal, invoice), "fragment": True},
+    context = await _transfer_context(session, principal, invoice)
+    response = templates.TemplateResponse(
+        request, "invoicing/_transfer.html", {**context, "fragment": True}
     )
+    if context["transfer_final"]:
+        response.headers["HX-Trigger"] = TRANSFER_CHANGED
+    return response
 
 
 @router.get("/issuers/{issuer_id}/invoices/{invoice_id}/credit")

@@ -146,6 +146,8 @@ async def test_a_waiting_transfer_panel_polls_and_a_failed_one_shows_the_fix_and
     final = await client.get(f"{base}/{failed.id}/transfer", headers=clinic.headers)
 
     assert 'hx-trigger="every 1s"' in polling.text
+    assert "hx-trigger" not in polling.headers
+    assert final.headers["hx-trigger"] == "transfer-changed"  # the badge counts again
     assert "Väntar på överföring" in polling.text
     assert "hx-trigger" not in final.text
     assert "Lägg upp kunden i Fortnox." in final.text
