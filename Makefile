@@ -6,7 +6,7 @@ SGX_HOST ?= 127.0.0.1
 SGX_PORT ?= 8000
 export SGX_HOST SGX_PORT
 
-.PHONY: run test check lint types pytest venv demo clean screenshots
+.PHONY: run test check lint types pytest venv demo clean screenshots bench bench-quick
 
 # The environment is rebuilt whenever the declared dependencies change.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -39,6 +39,13 @@ check: lint types
 # The browser tests save the main pages at desktop and phone widths in docs/screenshots/.
 screenshots: venv
 	SGX_SCREENSHOTS=1 $(BIN)/pytest tests/browser
+
+# Benchmarks (not tests): figures in bench/results/latest.json and docs/benchmarks.md.
+bench: venv
+	$(BIN)/python -m bench
+
+bench-quick: venv
+	$(BIN)/python -m bench --quick
 
 demo: venv
 	$(BIN)/sgx demo
