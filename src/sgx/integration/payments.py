@@ -8,9 +8,10 @@ Fortnox touches the invoice, the next pass lists it, and no extra call is made.
 What the customer owes in SGX's eyes is the invoice's total less its credits already in
 Fortnox (Fortnox settles a credit against the original's balance). From that and Fortnox's
 balance: nothing left → "Betald", all of it left → "Obetald", some → "Delvis betald". An
-invoice with nothing left to pay after credits, a credit invoice and a cancelled invoice have no
-payment state. "Förfallen" is not stored: an open invoice turns overdue by the date alone
-(``Invoice.payment_status_on``), without a call.
+invoice with nothing left to pay after credits, a credit invoice, a cancelled invoice and an
+invoice credited in Fortnox behind SGX's back (its balance says nothing about payment then;
+it is "Osynk") have no payment state. "Förfallen" is not stored: an open invoice turns
+overdue by the date alone (``Invoice.payment_status_on``), without a call.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ def apply_payment(
     *,
     credits: list[Invoice],
     read_at: dt.datetime,
+    credited_in_fortnox: bool = False,
 ) -> bool:
     """Store what Fortnox's list entry says about payment; True when anything changed."""
-    if invoice.is_credit or item.cancelled:
+    if invoice.is_credit or item.cancelled or credited_in_fortnox:
         state = None
     else:
         state = payment_state(amount_due=amount_due(invoice, credits), balance=item.balance)

@@ -41,7 +41,7 @@ from sgx.integration import drift_findings
 from sgx.integration.drift import record_findings
 from sgx.integration.drift_findings import Finding
 from sgx.integration.payments import apply_payment
-from sgx.integration.reconcile_models import SeenFortnoxInvoice
+from sgx.integration.reconcile_models import DriftKind, InvoiceDrift, SeenFortnoxInvoice
 from sgx.integration.transfers import INVOICE_KINDS
 from sgx.invoicing.models import Invoice
 from sgx.outbox.models import JobStatus, TransferJob
@@ -78,6 +78,7 @@ class PageContext:
     credits: dict[int, list[Invoice]] = field(default_factory=dict)  # original id → credits
     seen: dict[str, Seen] = field(default_factory=dict)
     own_writes: dict[int, dt.datetime] = field(default_factory=dict)  # invoice id → last write
+    credited_in_fortnox: set[int] = field(default_factory=set)  # invoice ids
 
 
 async def load(
@@ -102,6 +103,14 @@ async def load(
         number: Seen(row.fingerprint, row.booked, row.seen_at) for number, row in rows.items()
     }
     context.own_writes = await _own_writes(session, context)
+    context.credited_in_fortnox = set(
+        await session.scalars(
+            select(InvoiceDrift.invoice_id).where(
+                InvoiceDrift.kind == DriftKind.CREDITED,
+                InvoiceDrift.invoice_id.in_([i.id for i in context.invoices.values()]),
+            )
+        )
+    )
     return context
 
 
@@ -218,7 +227,7 @@ async def apply(
             invoice_id: int | None = known.id
             complete = True
         elif number in fetched:
-            complete = await _apply_foreign(session, issuer_id, fetched[number], result)
+            complete = await _apply_foreign(session, issuer_id, fetched[number], context, result)
             invoice_id = None
         else:
             continue
@@ -275,8 +284,6 @@ async def _apply_ours(
     if invoice is None:
         return
     credits = context.credits.get(invoice.id, [])
-    if apply_payment(invoice, item, credits=credits, read_at=read_at):
-        result.payments += 1
     findings: list[Finding] = []
     number = item.document_number or ""
     if item.cancelled:
@@ -290,11 +297,19 @@ async def _apply_ours(
         ours = {credit.fortnox_document_number for credit in credits}
         if reference and reference not in ours and not await credit_in_flight(session, invoice.id):
             findings.append(drift_findings.credited(reference))
+            context.credited_in_fortnox.add(invoice.id)
     result.drifts += len(await record_findings(session, invoice=invoice, findings=findings))
+    credited = invoice.id in context.credited_in_fortnox
+    if apply_payment(invoice, item, credits=credits, read_at=read_at, credited_in_fortnox=credited):
+        result.payments += 1
 
 
 async def _apply_foreign(
-    session: AsyncSession, issuer_id: int, full: FortnoxInvoice | None, result: PageResult
+    session: AsyncSession,
+    issuer_id: int,
+    full: FortnoxInvoice | None,
+    context: PageContext,
+    result: PageResult,
 ) -> bool:
     """A credit invoice SGX did not make; False when it must be looked at again later."""
     if full is None or not full.credit or not full.invoice_reference:
@@ -312,6 +327,8 @@ async def _apply_foreign(
         return False  # perhaps SGX's own credit whose answer was lost: its job will adopt it
     finding = drift_findings.credited(full.document_number or "")
     result.drifts += len(await record_findings(session, invoice=original, findings=[finding]))
+    context.credited_in_fortnox.add(original.id)
+    original.payment_state = None  # settled by a credit SGX knows nothing of, not paid
     return True
 
 

@@ -168,3 +168,17 @@ async def test_the_invoice_api_shows_the_payment_read_back(
         "final_pay_date": None,
         "due_date": invoice.due_date.isoformat(),
     }
+
+
+async def test_an_invoice_credited_in_fortnox_is_not_shown_as_paid(
+    session: AsyncSession, setup: Setup
+) -> None:
+    [invoice] = await transferred(session, setup, await patient_invoice(session, setup))
+    await reconciled(setup)
+    await inside(setup, "credit_invoice", document_number=invoice.fortnox_document_number)
+
+    await reconciled(setup)
+    await reconciled(setup)
+
+    stored = await fresh(session, invoice.id)
+    assert (stored.transfer_status, stored.payment_status) == ("Osynk", None)
