@@ -91,19 +91,26 @@ class ConnectionTokens:
         self._gateway = gateway
         self.issuer_id = issuer_id
         self._last: str | None = None
-        self._granted: set[str] = set()  # tokens this object received from Fortnox itself
+        # Tokens this object received from Fortnox itself → how often each was handed out.
+        self._granted: dict[str, int] = {}
 
     async def __call__(self) -> str:
         token = await self._stored_token()
         if token is None:
             token, _ = await self._renew_locked(self._keep_valid(rejected=None))
+        if token in self._granted:
+            self._granted[token] += 1
         self._last = token
         return token
 
     async def renew_after_rejection(self) -> None:
-        """Fortnox answered 401 to the token last handed out: renew, or give up if it was new."""
+        """Fortnox answered 401 to the token last handed out: renew, or give up if it was new.
+
+        New means granted here and refused on its first use. One that was used before has
+        expired or been dropped by Fortnox since, sooner than SGX expected: renew it.
+        """
         rejected = self._last
-        if rejected is not None and rejected in self._granted:
+        if rejected is not None and rejected in self._granted and self._granted[rejected] <= 1:
             await self._lose(reason="fresh_token_rejected")
             raise ConnectionLost()
         self._last, _ = await self._renew_locked(self._keep_valid(rejected=rejected))
@@ -171,7 +178,7 @@ class ConnectionTokens:
         if lost_reason is not None:
             raise ConnectionLost()
         # Committed: only now may the new access token be used.
-        self._granted.add(result.access_token)
+        self._granted[result.access_token] = 0
         log.info("fortnox_token_renewed", issuer_id=self.issuer_id)
         return result.access_token, True
 

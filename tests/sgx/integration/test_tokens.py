@@ -365,3 +365,33 @@ async def test_one_stale_token_rejection_renews_and_succeeds(
 
     assert company.company_name == fortnox_company["name"]
     assert (await stored(session, clinic.id)).state is ConnectionState.CONNECTED
+
+
+async def test_token_renewed_here_that_worked_and_then_expired_is_renewed_again(
+    session: AsyncSession,
+    session_factory: SessionFactory,
+    gateway: FortnoxGateway,
+    sandbox: httpx.AsyncClient,
+    settings: Settings,
+    clinic: Clinic,
+    fortnox_company: dict[str, Any],
+) -> None:
+    await connected(
+        session,
+        sandbox,
+        settings,
+        gateway,
+        issuer_id=clinic.id,
+        tenant_id=fortnox_company["tenant_id"],
+        access_expires_in=EXPIRED,
+    )
+    opened = await open_client(session_factory, gateway, issuer_id=clinic.id)
+    await opened.call(opened.client.company_information)  # renews first, then works
+    # Fortnox lets the token die before SGX expected it to (here: an hour passes at once).
+    assert (await sandbox.post("/_sandbox/clock", json={"advance_seconds": 3600})).is_success
+
+    company = await opened.call(opened.client.company_information)
+
+    assert company.company_name == fortnox_company["name"]
+    assert [request["status"] for request in await token_requests(sandbox)] == [200, 200]
+    assert (await stored(session, clinic.id)).state is ConnectionState.CONNECTED
