@@ -44,6 +44,7 @@ async def worklist_page(
             "kr": kronor,
             "issuer": issuer,
             "groups": await repository.worklist(session, issuer_id=issuer_id),
+            "patients": await repository.failed_patient_updates(session, issuer_id=issuer_id),
             "paused": await repository.paused_count(session, issuer_id=issuer_id),
             "can_retry": can_retry(principal, issuer_id),
             "notice": NOTICES.get(request.query_params.get("meddelande", "")),
@@ -71,6 +72,7 @@ async def worklist_summary(
         {
             "issuer": issuer,
             "groups": await repository.worklist(session, issuer_id=issuer_id),
+            "patients": await repository.failed_patient_updates(session, issuer_id=issuer_id),
             "paused": await repository.paused_count(session, issuer_id=issuer_id),
         },
     )
@@ -83,9 +85,14 @@ async def retry(
     await get_issuer(session, principal=principal, issuer_id=issuer_id)
     form = await request.form()
     invoice_id = str(form.get("invoice_id") or "")
+    patient_id = str(form.get("patient_id") or "")
     if invoice_id.isdigit():
         count = await service.retry_invoice(
             session, principal=principal, issuer_id=issuer_id, invoice_id=int(invoice_id)
+        )
+    elif patient_id.isdigit():
+        count = await service.retry_patient(
+            session, principal=principal, issuer_id=issuer_id, patient_id=int(patient_id)
         )
     else:
         count = await service.retry_cause(

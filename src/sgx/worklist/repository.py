@@ -3,6 +3,8 @@
 An invoice needs attention when its transfer status is "Fel – åtgärd krävs" or "Osynk". The
 cause is the stable English error code the sync engine stored on the invoice; invoices paused
 for want of a connection are counted apart, since their fix is reconnecting, not a retry.
+Changed patient details that could not be sent to Fortnox's customer register need attention
+too; they are listed apart, as they belong to no invoice.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sgx.integration.transfer_status import InvoiceTransferStatus
 from sgx.invoicing.models import Invoice
 from sgx.invoicing.service import party_names
+from sgx.outbox.models import JobKind, JobStatus, TransferJob
+from sgx.parties.models import Patient
 
 ATTENTION_STATUSES = (
     InvoiceTransferStatus.FAILED.value,
@@ -78,21 +82,66 @@ def cause_title(cause: str) -> str:
     return CAUSE_TITLES.get(cause, OTHER_TITLE)
 
 
+@dataclass(frozen=True)
+class PatientItem:
+    """A patient's changed details that Fortnox's customer register has not received."""
+
+    job: TransferJob
+    patient_id: int
+    name: str
+    message: str
+
+
 async def attention_count(session: AsyncSession, *, issuer_id: int) -> int:
     counts = await attention_counts(session, issuer_ids=[issuer_id])
     return counts.get(issuer_id, 0)
 
 
 async def attention_counts(session: AsyncSession, *, issuer_ids: Iterable[int]) -> dict[int, int]:
+    """Invoices and patient updates needing attention, per issuer."""
     ids = list(issuer_ids)
     if not ids:
         return {}
-    rows = await session.execute(
+    invoices = await session.execute(
         select(Invoice.issuer_id, func.count())
         .where(Invoice.issuer_id.in_(ids), Invoice.transfer_status.in_(ATTENTION_STATUSES))
         .group_by(Invoice.issuer_id)
     )
-    return {issuer_id: count for issuer_id, count in rows.all()}
+    counts = {issuer_id: count for issuer_id, count in invoices.all()}
+    patients = await session.execute(
+        select(TransferJob.issuer_id, func.count())
+        .where(
+            TransferJob.issuer_id.in_(ids),
+            TransferJob.kind == JobKind.PATIENT,
+            TransferJob.status == JobStatus.FAILED,
+        )
+        .group_by(TransferJob.issuer_id)
+    )
+    for issuer_id, count in patients.all():
+        counts[issuer_id] = counts.get(issuer_id, 0) + count
+    return counts
+
+
+async def failed_patient_updates(session: AsyncSession, *, issuer_id: int) -> list[PatientItem]:
+    rows = await session.execute(
+        select(TransferJob, Patient.first_name, Patient.last_name)
+        .outerjoin(Patient, Patient.id == TransferJob.subject_id)
+        .where(
+            TransferJob.issuer_id == issuer_id,
+            TransferJob.kind == JobKind.PATIENT,
+            TransferJob.status == JobStatus.FAILED,
+        )
+        .order_by(TransferJob.id)
+    )
+    return [
+        PatientItem(
+            job=job,
+            patient_id=job.subject_id,
+            name=f"{first} {last}" if first or last else "",
+            message=job.error_message,
+        )
+        for job, first, last in rows.all()
+    ]
 
 
 async def paused_count(session: AsyncSession, *, issuer_id: int) -> int:

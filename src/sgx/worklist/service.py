@@ -1,4 +1,5 @@
-""" "Försök igen" from the worklist or an invoice: one invoice, or every invoice of one cause.
+""" "Försök igen" from the worklist or an invoice: one invoice, one patient's changed details, or
+everything that failed for one cause.
 
 A Fakturerare or Administratör of the issuer may ask for a retry. The jobs become due at once
 through the sync engine's own retry (``sgx.integration.transfers.retry``), which also puts the
@@ -16,6 +17,8 @@ from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.integration import transfers
 from sgx.invoicing.models import Invoice
+from sgx.outbox import service as outbox
+from sgx.outbox.models import JobKind
 from sgx.worklist.repository import CAUSE_TITLES, worklist
 
 RETRY_ROLE = IssuerRole.INVOICER
@@ -42,6 +45,26 @@ async def retry_invoice(
         details={"invoice_number": invoice.number, "jobs": count},
     )
     return count
+
+
+async def retry_patient(
+    session: AsyncSession, *, principal: Principal, issuer_id: int, patient_id: int
+) -> int:
+    """Send a patient's changed details to Fortnox again now; returns how many jobs."""
+    principal.require(issuer_id, RETRY_ROLE)
+    jobs = await outbox.retry_jobs(
+        session, issuer_id=issuer_id, kinds=[JobKind.PATIENT], subject_id=patient_id
+    )
+    await audit.record(
+        session,
+        action="transfer.retry_requested",
+        actor=principal.username,
+        actor_user_id=principal.user_id,
+        issuer_id=issuer_id,
+        subject=f"patient:{patient_id}",
+        details={"patient": True, "jobs": len(jobs)},
+    )
+    return len(jobs)
 
 
 async def retry_cause(

@@ -9,12 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sgx.integration import transfers
 from sgx.integration.jobs import JobOutcome, OutcomeKind
 from sgx.invoicing.models import Invoice
-from sgx.outbox.models import TransferJob
+from sgx.outbox.models import JobKind, TransferJob
+from sgx.outbox.service import enqueue
 from tests.builders.invoicing import Clinic, make_clinic, make_invoice
 
 MISSING_COMPANY = "company_not_in_fortnox"
 ACCOUNT_PROBLEM = "fortnox_account_problem"
+PATIENT_TAKEN = "customer_number_taken"
 MESSAGES = {
+    PATIENT_TAKEN: "Kundnumret används redan i Fortnox av en annan kund. Kontakta SGX support.",
     MISSING_COMPANY: "Företaget finns inte i Fortnox kundregister. Lägg upp kunden i Fortnox.",
     ACCOUNT_PROBLEM: "Konto 3001 finns inte i Fortnox. Lägg upp kontot i Fortnox kontoplan.",
 }
@@ -57,3 +60,18 @@ async def failed_invoice(session: AsyncSession, clinic: Clinic, *, cause: str) -
     )
     await session.commit()
     return invoice
+
+
+async def failed_patient_update(session: AsyncSession, clinic: Clinic) -> TransferJob:
+    """A change of the clinic's patient that Fortnox's customer register refused; committed."""
+    job = await enqueue(
+        session, issuer_id=clinic.issuer.id, kind=JobKind.PATIENT, subject_id=clinic.patient.id
+    )
+    await transfers.record_outcome(
+        session,
+        job_id=job.id,
+        outcome=JobOutcome(OutcomeKind.FAILED, code=PATIENT_TAKEN, message=MESSAGES[PATIENT_TAKEN]),
+        worker="test",
+    )
+    await session.commit()
+    return job

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.audit.models import AuditEvent
 from sgx.identity.models import IssuerRole
-from sgx.outbox.models import JobStatus
+from sgx.outbox.models import JobStatus, TransferJob
 from tests.builders.identity import bearer, make_api_token, make_user
 from tests.builders.invoicing import Clinic
 from tests.sgx.identity.pages import csrf_from
@@ -18,6 +18,7 @@ from tests.sgx.worklist.support import (
     MISSING_COMPANY,
     connected_clinic,
     failed_invoice,
+    failed_patient_update,
     job_of,
     status_of,
 )
@@ -132,3 +133,21 @@ async def test_the_worklist_of_an_issuer_without_a_role_is_not_found(
 
     assert page.status_code == 404
     assert "Fakturautställaren finns inte." in page.text
+
+
+async def test_a_refused_patient_update_is_listed_counted_and_retried(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    clinic = await connected_clinic(session)
+    job = await failed_patient_update(session, clinic)
+
+    page = await client.get(f"/issuers/{clinic.issuer.id}/worklist", headers=clinic.headers)
+    badge = await client.get(f"/issuers/{clinic.issuer.id}/worklist/badge", headers=clinic.headers)
+    response = await retry(client, clinic, clinic.headers, patient_id=str(clinic.patient.id))
+
+    assert f'data-patient="{clinic.patient.id}"' in page.text
+    assert "Kundnumret används redan i Fortnox" in page.text
+    assert 'data-count="1"' in badge.text
+    assert response.status_code == 303
+    stored = await session.get(TransferJob, job.id, populate_existing=True)
+    assert stored is not None and stored.status is JobStatus.PENDING
