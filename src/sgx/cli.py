@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from sgx.demo import demo
 from sgx.identity.cli import users_app
 from sgx.integration.cli import sync_app
 from sgx.settings import get_settings
@@ -17,6 +18,7 @@ db_app = typer.Typer(help="Databasen.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(sync_app, name="sync")
+app.command("demo")(demo)
 
 
 def _ensure_sqlite_directory(database_url: str) -> None:
