@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from sgx.chaos.cli import chaos
 from sgx.demo import demo
 from sgx.identity.cli import users_app
 from sgx.integration.cli import sync_app
@@ -19,6 +20,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(sync_app, name="sync")
 app.command("demo")(demo)
+app.command("chaos")(chaos)
 
 
 def _ensure_sqlite_directory(database_url: str) -> None:

@@ -1,0 +1,88 @@
+"""The sizes of a chaos run: ``quick`` for CI, ``full`` for the soak recorded in the docs.
+
+Every phase is bounded twice, in count and in time: the workload by its sizes, the chaos phase
+by ``chaos_seconds`` (stretched while the workload is still being made, up to
+``max_chaos_seconds``), the drain by ``drain_seconds``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ChaosConfig:
+    name: str
+    issuers: int
+    personal_issuers: int  # the rest connect with a service account
+    invoices: int
+    credits: int
+    patient_edits: int
+    patients_per_issuer: int
+    workers: int
+    worker_concurrency: int
+    lease_seconds: float
+    chaos_seconds: float  # the workload is spread over this long
+    max_chaos_seconds: float
+    drain_seconds: float
+    kill_every_seconds: float
+    clock_every_seconds: float
+    clock_step_seconds: int  # an access token lives 3600 s: two steps expire it
+    max_clock_advance_seconds: int  # keeps the sandbox's date inside its financial years
+    burst_every_seconds: float
+    fault_probability: float  # of each fault kind, per matching request
+    makers: int  # concurrent workload tasks
+    seed: int = 2026
+
+    def with_overrides(self, **changes: Any) -> ChaosConfig:
+        return replace(self, **{key: value for key, value in changes.items() if value is not None})
+
+
+QUICK = ChaosConfig(
+    name="quick",
+    issuers=4,
+    personal_issuers=2,
+    invoices=120,
+    credits=16,
+    patient_edits=12,
+    patients_per_issuer=6,
+    workers=2,
+    worker_concurrency=3,
+    lease_seconds=3.0,
+    chaos_seconds=30.0,
+    max_chaos_seconds=60.0,
+    drain_seconds=75.0,
+    kill_every_seconds=5.0,
+    clock_every_seconds=4.0,
+    clock_step_seconds=1900,
+    max_clock_advance_seconds=3 * 86400,
+    burst_every_seconds=6.0,
+    fault_probability=0.04,
+    makers=2,
+)
+
+FULL = ChaosConfig(
+    name="full",
+    issuers=100,
+    personal_issuers=20,
+    invoices=20_000,
+    credits=2_000,
+    patient_edits=1_000,
+    patients_per_issuer=20,
+    workers=4,
+    worker_concurrency=8,
+    lease_seconds=5.0,
+    chaos_seconds=900.0,
+    max_chaos_seconds=2400.0,
+    drain_seconds=900.0,
+    kill_every_seconds=8.0,
+    clock_every_seconds=10.0,
+    clock_step_seconds=1900,
+    max_clock_advance_seconds=14 * 86400,
+    burst_every_seconds=15.0,
+    fault_probability=0.02,
+    makers=4,
+)
+
+SIZES = {config.name: config for config in (QUICK, FULL)}

@@ -1,0 +1,262 @@
+"""One chaos run from start to verdict.
+
+1. setup: a database of its own, the sandbox server, issuers with their Fortnox companies, each
+   connected (a personal or a service account) and checked;
+2. chaos: the worker pool, the workload and the disruptions run together for the configured
+   time (longer only while the workload is still being made, never past the maximum); every
+   disruption is repaired before the phase ends;
+3. drain: faults off, every worker running; transfers backing off are made due ("Försök
+   igen" for those only) until the queue is empty or the drain time is up; the workers stop;
+4. checks: SGX against Fortnox (``sgx.chaos.checks``), then the report.
+
+The database is dropped and the processes stopped whatever happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sgx.chaos import checks, report
+from sgx.chaos.config import ChaosConfig
+from sgx.chaos.disruptions import Disruptions
+from sgx.chaos.processes import SandboxServer, WorkerPool, worker_environment
+from sgx.chaos.sandbox import SandboxControl
+from sgx.chaos.watch import RequestWatch
+from sgx.chaos.workload import Workload
+from sgx.chaos.world import (
+    SessionFactory,
+    connect,
+    create_database,
+    drop_database,
+    make_fortnox_companies,
+    make_world,
+)
+from sgx.integration.gateway import FortnoxGateway, new_http_client
+from sgx.integration.models import ConnectionState
+from sgx.kit.clock import utcnow
+from sgx.kit.db import create_engine, create_session_factory
+from sgx.outbox.models import JobStatus, TransferJob
+from sgx.outbox.wakeup import announce
+from sgx.settings import Settings
+
+DRAIN_POLL_SECONDS = 1.0
+CONTROL_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
+
+
+@dataclass
+class ChaosResult:
+    ok: bool
+    lines: list[str]
+    violations: list[str]
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+def chaos_settings(database_url: str, sandbox_url: str) -> Settings:
+    return Settings(
+        environment="development",
+        database_url=database_url,
+        fortnox_sandbox=True,
+        fortnox_api_base_url=sandbox_url,
+        fortnox_oauth_base_url=sandbox_url,
+        public_url="http://127.0.0.1:8000",
+        run_worker_in_process=False,
+    )
+
+
+async def open_transfers(factory: SessionFactory) -> int:
+    async with factory() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(TransferJob)
+            .where(
+                TransferJob.kind.in_(checks.TRANSFER_KINDS), TransferJob.status != JobStatus.DONE
+            )
+        )
+    return int(count or 0)
+
+
+async def hurry_backoffs(factory: SessionFactory) -> int:
+    """Transfers waiting out a back-off become due now (held and failed ones are left alone)."""
+    now = utcnow()
+    async with factory() as session:
+        issuers = list(
+            await session.scalars(
+                update(TransferJob)
+                .where(
+                    TransferJob.kind.in_(checks.TRANSFER_KINDS),
+                    TransferJob.status == JobStatus.PENDING,
+                    TransferJob.available_at > now,
+                )
+                .values(available_at=now)
+                .returning(TransferJob.issuer_id)
+            )
+        )
+        for issuer_id in sorted(set(issuers)):
+            await announce(session, issuer_id=issuer_id)
+        await session.commit()
+    return len(issuers)
+
+
+async def drain(factory: SessionFactory, pool: WorkerPool, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pool.replace_exited()
+        if await open_transfers(factory) == 0:
+            return True
+        await hurry_backoffs(factory)
+        await asyncio.sleep(DRAIN_POLL_SECONDS)
+    return await open_transfers(factory) == 0
+
+
+class ChaosRun:
+    def __init__(
+        self, config: ChaosConfig, *, directory: Path, say: Callable[[str], None] = print
+    ) -> None:
+        self.config = config
+        self.directory = directory
+        self.say = say
+        self.rng = random.Random(config.seed)
+        self.phases: dict[str, float] = {}
+        self._mark = time.monotonic()
+
+    def _phase(self, name: str) -> None:
+        now = time.monotonic()
+        self.phases[name] = now - self._mark
+        self._mark = now
+        self.say(f"[chaos] {name} done in {self.phases[name]:.1f} s")
+
+    async def run(self, admin_url: str, *, keep_database: bool = False) -> ChaosResult:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name, url = await create_database(admin_url)
+        self.say(f"[chaos] {self.config.name}: database {name}, logs in {self.directory}")
+        sandbox = SandboxServer(self.directory)
+        db = create_engine(url)
+        try:
+            await sandbox.wait_ready()
+            return await self._run(db, url, sandbox)
+        finally:
+            sandbox.stop()
+            await db.dispose()
+            if not keep_database:
+                await drop_database(admin_url, name)
+
+    async def _run(self, db: AsyncEngine, url: str, sandbox: SandboxServer) -> ChaosResult:
+        config = self.config
+        settings = chaos_settings(url, sandbox.url)
+        factory = create_session_factory(db)
+        async with (
+            httpx.AsyncClient(base_url=sandbox.url, timeout=CONTROL_TIMEOUT) as http,
+            new_http_client() as fortnox_http,
+        ):
+            control = SandboxControl(http, client_id=settings.fortnox_client_id)
+            gateway = FortnoxGateway.create(http=fortnox_http, settings=settings)
+            await control.register_client(
+                client_secret=settings.fortnox_client_secret,
+                redirect_uri=settings.fortnox_callback_url,
+            )
+            world = await make_world(factory, config, self.rng)
+            await make_fortnox_companies(control, world)
+            for issuer in world.issuers:
+                state = await connect(factory, gateway, control, issuer)
+                if state is not ConnectionState.CONNECTED:
+                    raise RuntimeError(f"issuer {issuer.issuer_id} could not connect: {state}")
+            self._phase("setup")
+            pool = WorkerPool(
+                self.directory,
+                worker_environment(settings),
+                size=config.workers,
+                concurrency=config.worker_concurrency,
+                lease_seconds=config.lease_seconds,
+                rng=self.rng,
+            )
+            watch = RequestWatch(control)
+            watching = asyncio.create_task(watch.run())
+            workload = Workload(factory, world, config, self.rng)
+            disruptions = Disruptions(
+                config=config,
+                control=control,
+                pool=pool,
+                workload=workload,
+                factory=factory,
+                gateway=gateway,
+                world=world,
+                rng=self.rng,
+            )
+            pool.start()
+            try:
+                unfinished = await self._chaos(workload, disruptions)
+                fired = await control.fired_by_kind()
+                await control.clear_faults()
+                self._phase("chaos")
+                drained = await drain(factory, pool, config.drain_seconds)
+                self._phase("drain")
+            finally:
+                exit_codes = pool.stop()
+                watch.stop()
+                await watching
+            await watch.poll(final=True)
+            await http.post("/_sandbox/rate-limit", json={"enabled": False})
+            verdict = checks.Verdict()
+            if unfinished:
+                verdict.add("workload not finished in time", [f"{unfinished} operations left"])
+            if not drained:
+                verdict.add("queue not drained in time", [f"after {config.drain_seconds:.0f} s"])
+            verdict.add(
+                "workers that stopped badly",
+                [f"exit {code}" for code in exit_codes if code != 0]
+                + [f"{pool.crashed} exited by themselves"] * bool(pool.crashed),
+            )
+            verdict.add("workload refused by SGX", workload.ledger.refusals)
+            await checks.check_queue(factory, verdict)
+            await checks.check_fortnox(factory, control, http, world, verdict)
+            for scenario in disruptions.tally.scenarios:
+                await checks.check_scenario(factory, scenario, verdict)
+            checks.check_token_refusals(watch.tally, disruptions.tally, verdict)
+            self._phase("checks")
+        lines = report.render(
+            config=config,
+            phases=self.phases,
+            ledger=workload.ledger,
+            pool=pool,
+            fired=fired,
+            tally=disruptions.tally,
+            requests=watch.tally,
+            verdict=verdict,
+        )
+        return ChaosResult(
+            ok=not verdict.violations,
+            lines=lines,
+            violations=verdict.violations,
+            phases=dict(self.phases),
+        )
+
+    async def _chaos(self, workload: Workload, disruptions: Disruptions) -> int:
+        """Run workload and disruptions; returns how many planned operations were not made."""
+        config = self.config
+        started = time.monotonic()
+        making = asyncio.create_task(workload.run(seconds=config.chaos_seconds))
+        await disruptions.start_faults()
+        disrupting = asyncio.create_task(disruptions.run())
+        try:
+            while time.monotonic() - started < config.max_chaos_seconds:
+                if making.done() and time.monotonic() - started >= config.chaos_seconds:
+                    break
+                if disrupting.done():
+                    break  # a disruption failed: its error is raised below
+                await asyncio.sleep(0.5)
+        finally:
+            disruptions.stop.set()
+            await disrupting
+            if not making.done():
+                making.cancel()
+            await asyncio.gather(making, return_exceptions=True)
+        return len(workload.plan) - workload.performed
