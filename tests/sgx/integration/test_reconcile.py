@@ -28,6 +28,7 @@ from tests.sgx.integration.reconcile_support import (
     minutes_later,
     pass_now,
     patient_invoice,
+    reconciled,
     set_up,
     transferred,
 )
@@ -200,3 +201,14 @@ async def test_the_sweeper_queues_due_passes_and_the_engine_runs_them(
     await session.commit()
     assert job.status is JobStatus.DONE
     assert attempts[-1].message.startswith("Fullständig avstämning: 1 fakturor i listan")
+
+
+async def test_only_the_last_few_finished_passes_are_kept(
+    session: AsyncSession, setup: Setup
+) -> None:
+    for _ in range(13):
+        await reconciled(setup)
+
+    jobs = await _reconcile_jobs(session, setup.issuer_id)
+    assert len(jobs) == 11
+    assert {job.status for job in jobs} == {JobStatus.DONE}
