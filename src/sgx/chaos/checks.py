@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy import func, select
 
 from sgx.chaos.disruptions import Scenario, Tally
+from sgx.chaos.queue import TRANSFER_KINDS
 from sgx.chaos.sandbox import FortnoxReader, SandboxControl
 from sgx.chaos.watch import RequestTally
 from sgx.chaos.world import IssuerWorld, SessionFactory, World
@@ -30,7 +31,6 @@ from sgx.invoicing.models import Invoice
 from sgx.outbox.models import JobKind, JobStatus, TransferAttempt, TransferJob
 from sgx.parties.models import Patient
 
-TRANSFER_KINDS = (JobKind.INVOICE, JobKind.FULL_CREDIT, JobKind.PATIENT)
 FINAL_STATUSES = frozenset(
     {InvoiceTransferStatus.TRANSFERRED.value, InvoiceTransferStatus.CREDITED.value}
 )

@@ -25,6 +25,7 @@ import structlog
 
 from sgx.chaos.config import ChaosConfig
 from sgx.chaos.processes import WorkerPool
+from sgx.chaos.queue import hurry_backoffs
 from sgx.chaos.sandbox import SandboxControl
 from sgx.chaos.workload import Workload
 from sgx.chaos.world import IssuerWorld, SessionFactory, World, connect, verify_until_connected
@@ -38,6 +39,8 @@ log = structlog.get_logger(__name__)
 MAX_TICKS = 100_000  # a bound on every periodic loop, far past any run's length
 SCENARIO_INVOICES = 3  # made for the disrupted issuer at once, so it surely has work
 STATE_POLL_SECONDS = 0.5
+# The share of the chaos phase by which SGX must have noticed a disruption; it is repaired then.
+NOTICED_BY = 0.85
 LICENCE = "invoice"
 
 
@@ -184,6 +187,8 @@ class Disruptions:
     # ---- scenarios ----------------------------------------------------------------------
 
     async def _wait_for_state(self, issuer_id: int, wanted: ConnectionState, until: float) -> str:
+        """Poll the connection until SGX noticed; meanwhile "Försök igen" for the issuer, so
+        that transfers waiting out a back-off meet the disruption before the repair."""
         state = ""
         while True:
             async with self.factory() as session:
@@ -191,6 +196,7 @@ class Disruptions:
                 state = connection.state.value if connection else ""
             if state == wanted.value or time.monotonic() >= until:
                 return state
+            await hurry_backoffs(self.factory, issuer_id=issuer_id)
             await asyncio.sleep(STATE_POLL_SECONDS)
 
     async def _disrupted_work(self, scenario: Scenario) -> None:
@@ -214,7 +220,7 @@ class Disruptions:
         try:
             await self._disrupted_work(scenario)
             scenario.seen_state = await self._wait_for_state(
-                issuer.issuer_id, ConnectionState.LOST, self._deadline(0.5)
+                issuer.issuer_id, ConnectionState.LOST, self._deadline(NOTICED_BY)
             )
             await self._at(0.5)
         finally:
@@ -237,7 +243,7 @@ class Disruptions:
         try:
             await self._disrupted_work(scenario)
             scenario.seen_state = await self._wait_for_state(
-                issuer.issuer_id, ConnectionState.LICENCE_MISSING, self._deadline(0.6)
+                issuer.issuer_id, ConnectionState.LICENCE_MISSING, self._deadline(NOTICED_BY)
             )
             await self._at(0.6)
         finally:

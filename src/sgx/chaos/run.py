@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sgx.chaos import checks, report
 from sgx.chaos.config import ChaosConfig
 from sgx.chaos.disruptions import Disruptions
 from sgx.chaos.processes import SandboxServer, WorkerPool, worker_environment
+from sgx.chaos.queue import hurry_backoffs, open_transfers
 from sgx.chaos.sandbox import SandboxControl
 from sgx.chaos.watch import RequestWatch
 from sgx.chaos.workload import Workload
@@ -42,10 +42,7 @@ from sgx.chaos.world import (
 )
 from sgx.integration.gateway import FortnoxGateway, new_http_client
 from sgx.integration.models import ConnectionState
-from sgx.kit.clock import utcnow
 from sgx.kit.db import create_engine, create_session_factory
-from sgx.outbox.models import JobStatus, TransferJob
-from sgx.outbox.wakeup import announce
 from sgx.settings import Settings
 
 DRAIN_POLL_SECONDS = 1.0
@@ -70,40 +67,6 @@ def chaos_settings(database_url: str, sandbox_url: str) -> Settings:
         public_url="http://127.0.0.1:8000",
         run_worker_in_process=False,
     )
-
-
-async def open_transfers(factory: SessionFactory) -> int:
-    async with factory() as session:
-        count = await session.scalar(
-            select(func.count())
-            .select_from(TransferJob)
-            .where(
-                TransferJob.kind.in_(checks.TRANSFER_KINDS), TransferJob.status != JobStatus.DONE
-            )
-        )
-    return int(count or 0)
-
-
-async def hurry_backoffs(factory: SessionFactory) -> int:
-    """Transfers waiting out a back-off become due now (held and failed ones are left alone)."""
-    now = utcnow()
-    async with factory() as session:
-        issuers = list(
-            await session.scalars(
-                update(TransferJob)
-                .where(
-                    TransferJob.kind.in_(checks.TRANSFER_KINDS),
-                    TransferJob.status == JobStatus.PENDING,
-                    TransferJob.available_at > now,
-                )
-                .values(available_at=now)
-                .returning(TransferJob.issuer_id)
-            )
-        )
-        for issuer_id in sorted(set(issuers)):
-            await announce(session, issuer_id=issuer_id)
-        await session.commit()
-    return len(issuers)
 
 
 async def drain(factory: SessionFactory, pool: WorkerPool, seconds: float) -> bool:

@@ -36,7 +36,7 @@ SPREAD = 0.8
 class MadeInvoice:
     invoice_id: int
     issuer_id: int
-    rows: list[tuple[int, Decimal]]  # (row id, quantity)
+    left: dict[int, Decimal]  # row id → quantity not credited yet
     credits: int = 0
     fully_credited: bool = False
 
@@ -131,7 +131,7 @@ class Workload:
                 data=InvoiceCreate(rows=rows, **party),
             )
             made = MadeInvoice(
-                invoice.id, issuer_id, [(row.id, row.quantity) for row in invoice.rows]
+                invoice.id, issuer_id, {row.id: row.quantity for row in invoice.rows}
             )
             await session.commit()
         self.ledger.invoices[made.invoice_id] = made
@@ -144,13 +144,14 @@ class Workload:
             return None
         made = self.rng.choice(open_invoices)
         rows: list[CreditRowIn] | None = None
-        if made.credits == 0 and self.rng.random() < 0.55:
-            row_id, quantity = self.rng.choice(made.rows)
-            part = min(quantity, Decimal("0.5") if quantity <= 1 else Decimal("1"))
+        if self.rng.random() < 0.55:
+            row_id = self.rng.choice([row for row, left in made.left.items() if left > 0])
+            part = min(made.left[row_id], Decimal("0.5") if made.credits else Decimal("1"))
             rows = [CreditRowIn(row_id=row_id, quantity=part)]
+            made.left[row_id] -= part
         kind = "rest" if made.credits and rows is None else "partial" if rows else "full"
-        # Claimed before the await: no other maker credits this invoice's rest twice.
-        made.fully_credited = rows is None
+        # Claimed before the await: no other maker credits the same quantity twice.
+        made.fully_credited = rows is None or not any(made.left.values())
         async with self.factory() as session:
             credit = await credits.credit_invoice(
                 session,

@@ -1,0 +1,43 @@
+"""The transfer queue as the chaos run looks at it: what is still open, and "Försök igen" for
+transfers waiting out a back-off (held and failed ones are left for the checks to see)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from sgx.chaos.world import SessionFactory
+from sgx.kit.clock import utcnow
+from sgx.outbox.models import JobKind, JobStatus, TransferJob
+from sgx.outbox.wakeup import announce
+
+TRANSFER_KINDS = (JobKind.INVOICE, JobKind.FULL_CREDIT, JobKind.PATIENT)
+
+
+async def open_transfers(factory: SessionFactory) -> int:
+    async with factory() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(TransferJob)
+            .where(TransferJob.kind.in_(TRANSFER_KINDS), TransferJob.status != JobStatus.DONE)
+        )
+    return int(count or 0)
+
+
+async def hurry_backoffs(factory: SessionFactory, *, issuer_id: int | None = None) -> int:
+    """Transfers waiting out a back-off become due now (held and failed ones are left alone)."""
+    now = utcnow()
+    query = update(TransferJob).where(
+        TransferJob.kind.in_(TRANSFER_KINDS),
+        TransferJob.status == JobStatus.PENDING,
+        TransferJob.available_at > now,
+    )
+    if issuer_id is not None:
+        query = query.where(TransferJob.issuer_id == issuer_id)
+    async with factory() as session:
+        issuers = list(
+            await session.scalars(query.values(available_at=now).returning(TransferJob.issuer_id))
+        )
+        for changed in sorted(set(issuers)):
+            await announce(session, issuer_id=changed)
+        await session.commit()
+    return len(issuers)
