@@ -29,7 +29,7 @@ from sgx.kit.db import create_engine, create_session_factory
 from sgx.parties import api as parties_api
 from sgx.parties import pages as parties_pages
 from sgx.settings import SANDBOX_MOUNT_PATH, Settings, get_settings
-from sgx.web.errors import install_error_handlers
+from sgx.web.errors import API_ERROR_RESPONSES, install_error_handlers
 from sgx.worklist import pages as worklist_pages
 
 API_ROUTERS = [
@@ -59,6 +59,7 @@ def create_api(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        responses=API_ERROR_RESPONSES,
     )
     install_error_handlers(api)
     for router in API_ROUTERS:

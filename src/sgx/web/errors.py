@@ -8,6 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sgx.errors import AppError, FieldError
@@ -34,11 +35,44 @@ _PYDANTIC_MESSAGES = {
 }
 
 _STATUS_MESSAGES = {
+    400: "Begäran kunde inte läsas. Skicka giltig JSON i UTF-8.",
     401: "Du måste logga in.",
     403: "Du saknar behörighet för detta.",
     404: "Sidan finns inte.",
     405: "Metoden stöds inte.",
     500: "Ett oväntat fel inträffade. Försök igen om en stund.",
+}
+
+
+class ErrorFieldOut(BaseModel):
+    field: str
+    code: str
+    message: str  # Swedish
+
+
+class ErrorDetailOut(BaseModel):
+    code: str  # stable, English
+    message: str  # Swedish, says what is wrong
+    fields: list[ErrorFieldOut]
+
+
+class ErrorOut(BaseModel):
+    """The body of every refusal of the API (``error_body``)."""
+
+    error: ErrorDetailOut
+
+
+# Documented on every API operation, so the OpenAPI says what a refusal looks like.
+API_ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in {
+        400: "Begäran kunde inte läsas",
+        401: "Inte inloggad eller ogiltig API-nyckel",
+        403: "Rollen räcker inte",
+        404: "Finns inte (eller hör till en annan fakturautställare)",
+        409: "Går inte i det tillstånd som gäller nu",
+        422: "Felaktiga uppgifter, ett meddelande per fält",
+    }.items()
 }
 
 
