@@ -179,3 +179,21 @@ async def test_the_invoice_page_offers_the_form_and_takes_the_comment(
     assert answer.status_code == 303, answer.text
     [handled] = await drifts(session, invoice.id)
     assert (handled.handled_by, handled.handled_comment) == ("alva", "Stämt av med ekonomi.")
+
+
+async def test_the_worklist_shows_an_invoice_credited_in_fortnox(
+    session: AsyncSession, setup: Setup, client: httpx.AsyncClient
+) -> None:
+    invoice = await _credited_in_fortnox(session, setup)
+    await make_user(
+        session, username="alva", password="losenord-123", roles={setup.issuer_id: IssuerRole.ADMIN}
+    )
+    await session.commit()
+    await log_in(client, "alva", "losenord-123")
+
+    page = await client.get(f"/issuers/{setup.issuer_id}/worklist")
+
+    assert page.status_code == 200, page.text
+    assert "Krediterad i Fortnox men inte i SGX" in page.text
+    assert "Krediterad i Fortnox (kreditfaktura" in page.text
+    assert str(invoice.number) in page.text
