@@ -115,18 +115,22 @@ async def load(
 
 
 async def _own_writes(session: AsyncSession, context: PageContext) -> dict[int, dt.datetime]:
-    """When SGX last finished a transfer touching each invoice (its own, or a credit's)."""
-    owner = {invoice.id: invoice.id for invoice in context.invoices.values()}
+    """When SGX last finished a transfer touching each invoice: its own, or (for an original)
+    one of its credits' — crediting changes the original in Fortnox too."""
+    owners: dict[int, set[int]] = {}
+    for invoice in context.invoices.values():
+        owners.setdefault(invoice.id, set()).add(invoice.id)
     for original_id, credits in context.credits.items():
-        owner.update({credit.id: original_id for credit in credits})
-    if not owner:
+        for credit in credits:
+            owners.setdefault(credit.id, set()).add(original_id)
+    if not owners:
         return {}
     rows = await session.execute(
         select(TransferJob.subject_id, func.max(TransferJob.done_at))
         .where(
             TransferJob.kind.in_(list(INVOICE_KINDS)),
             TransferJob.status == JobStatus.DONE,
-            TransferJob.subject_id.in_(list(owner)),
+            TransferJob.subject_id.in_(list(owners)),
         )
         .group_by(TransferJob.subject_id)
     )
@@ -137,8 +141,8 @@ async def _own_writes(session: AsyncSession, context: PageContext) -> dict[int, 
         if isinstance(done_at, str):  # SQLite hands an aggregate's value back as text
             done_at = dt.datetime.fromisoformat(done_at)
         done_at = done_at if done_at.tzinfo else done_at.replace(tzinfo=dt.UTC)
-        key = owner[subject_id]
-        writes[key] = max(done_at, writes.get(key, done_at))
+        for owner in owners[subject_id]:
+            writes[owner] = max(done_at, writes.get(owner, done_at))
     return writes
 
 
@@ -174,7 +178,7 @@ def _worth_reading(
         return False  # a full pass lists everything: being listed says nothing
     # SGX's own write since the watermark explains the entry being listed — unless a pass has
     # already seen the invoice after that write.
-    written = context.own_writes.get(invoice.credit_of_id or invoice.id)
+    written = context.own_writes.get(invoice.id)
     explained = written is not None and written >= since and (seen is None or seen.at < written)
     if seen is None:
         return not explained
