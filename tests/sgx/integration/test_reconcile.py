@@ -212,3 +212,17 @@ async def test_only_the_last_few_finished_passes_are_kept(
     jobs = await _reconcile_jobs(session, setup.issuer_id)
     assert len(jobs) == 11
     assert {job.status for job in jobs} == {JobStatus.DONE}
+
+
+async def test_the_api_asks_for_a_pass_now_and_the_workers_run_it(
+    session: AsyncSession, setup: Setup, client: httpx.AsyncClient
+) -> None:
+    response = await client.post(
+        f"/api/v1/issuers/{setup.issuer_id}/fortnox/reconcile",
+        headers=setup.connected.clinic.headers,
+    )
+    await setup.engine.run_until_idle()
+
+    assert response.status_code == 202, response.text
+    [job] = await _reconcile_jobs(session, setup.issuer_id)
+    assert (job.id, job.status) == (response.json()["job_id"], JobStatus.DONE)
