@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Sizes:
     api_clients: int
     memory_issuers: int
     sqlite: bool  # also measure the embedded SQLite mode for comparison
+    sqlite_issuers: int  # its fleet: the embedded worker is slower, so a smaller one
     # Upper bounds: a run that has not finished by then is reported as cut short.
     run_limit_seconds: float
 
@@ -44,6 +46,7 @@ FULL = Sizes(
     api_clients=8,
     memory_issuers=1000,
     sqlite=True,
+    sqlite_issuers=100,
     run_limit_seconds=900.0,
 )
 
@@ -64,10 +67,13 @@ QUICK = Sizes(
     api_clients=8,
     memory_issuers=200,
     sqlite=True,
+    sqlite_issuers=100,
     run_limit_seconds=240.0,
 )
 
 
-def sizes_for(*, quick: bool, latency_ms: int | None = None) -> Sizes:
+def sizes_for(*, quick: bool, **overrides: int | None) -> Sizes:
+    """The full or quick sizes, with any of their fields given (not None) replaced."""
     chosen = QUICK if quick else FULL
-    return chosen if latency_ms is None else replace(chosen, latency_ms=latency_ms)
+    given: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
+    return replace(chosen, **given)

@@ -64,3 +64,21 @@ def parse_moment(text: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.timestamp()
+
+
+async def done_of(db: Database, *, issuer_id: int, after_id: int) -> tuple[int, dt.datetime | None]:
+    """How many of the issuer's jobs after ``after_id`` are done, and when the last was."""
+    async with db.factory() as session:
+        row = await session.execute(
+            select(func.count(), func.max(TransferJob.done_at)).where(
+                TransferJob.id > after_id,
+                TransferJob.issuer_id == issuer_id,
+                TransferJob.status == JobStatus.DONE,
+            )
+        )
+        count, last = row.one()
+    if isinstance(last, str):
+        last = dt.datetime.fromisoformat(last)
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)
+    return int(count), last

@@ -149,6 +149,7 @@ def extra_lines(result: dict[str, Any]) -> str:
         f"{sizes['aggregate_issuers']} issuers × {sizes['aggregate_invoices_each']} invoices, "
         f"sandbox latency {sizes['latency_ms']} ms, {sizes['worker_concurrency']} issuers at once "
         f"per worker, {sizes['posters']} API clients; memory with {sizes['memory_issuers']} "
-        f"issuers; API {sizes['api_requests']} requests by {sizes['api_clients']} clients."
+        f"issuers; API {sizes['api_requests']} requests by {sizes['api_clients']} clients; "
+        f"SQLite (embedded worker) with {sizes['sqlite_issuers']} issuers."
     )
     return "\n".join(lines) + "\n"

@@ -80,7 +80,7 @@ async def _sqlite(control: Control, sizes: Sizes, workdir: Path) -> dict[str, An
         try:
             await stack.start_api(embedded_worker=True)
             _step("SQLite: fleet")
-            fleet = await make_clinics(db, control, sizes.aggregate_issuers)
+            fleet = await make_clinics(db, control, sizes.sqlite_issuers)
             await warm_up(stack, fleet)
             _step("SQLite: aggregate (embedded worker)")
             found["aggregate"] = await aggregate.measure(stack, sizes, fleet)
