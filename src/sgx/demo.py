@@ -32,7 +32,6 @@ import typer
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import sgx.models
 from sgx.app import create_app
 from sgx.demo_browser import Browser, DemoStepFailed
 from sgx.demo_check import Verification, print_result, read_back
@@ -42,6 +41,7 @@ from sgx.integration.engine import SyncEngine
 from sgx.integration.service import open_client
 from sgx.integration.worker import build_engine
 from sgx.kit.db import create_engine, create_session_factory
+from sgx.kit.migrate import upgrade_database_from_async
 from sgx.settings import SANDBOX_MOUNT_PATH, Settings
 
 BASE_URL = "http://sgx.demo"
@@ -274,8 +274,7 @@ async def run_demo(console: Console) -> bool:
         db = create_engine(settings.database_url)
         story: Story | None = None
         try:
-            async with db.begin() as connection:
-                await connection.run_sync(sgx.models.metadata.create_all)
+            await upgrade_database_from_async(settings.database_url)
             async with create_session_factory(db)() as session:
                 issuer = await seed_demo(session)
                 await session.commit()

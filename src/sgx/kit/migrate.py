@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from importlib.resources import files
 
 from alembic import command
@@ -18,3 +19,8 @@ def alembic_config(database_url: str) -> Config:
 def upgrade_database(database_url: str, revision: str = "head") -> None:
     """Migrate to ``revision``. Runs its own event loop: call it outside a running loop."""
     command.upgrade(alembic_config(database_url), revision)
+
+
+async def upgrade_database_from_async(database_url: str, revision: str = "head") -> None:
+    """``upgrade_database`` for async callers: Alembic runs its own loop, so in a thread."""
+    await asyncio.to_thread(upgrade_database, database_url, revision)
