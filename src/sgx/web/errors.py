@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sgx.errors import AppError, FieldError
@@ -122,6 +123,29 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
     return items
 
 
+def _value_out_of_range(exc: BaseException) -> bool:
+    """The database could not take a value from the request (a number too large for its
+    column): SQLite's driver raises ``OverflowError``; PostgreSQL's a data exception (SQLSTATE
+    class 22), which asyncpg raises itself for arguments it cannot encode."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # the driver's error sits a few causes down
+        if seen is None:
+            return False
+        if isinstance(seen, OverflowError) or type(seen).__name__ == "DataError":
+            return True
+        if str(getattr(seen, "sqlstate", "") or "").startswith("22"):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
+VALUE_OUT_OF_RANGE = AppError(
+    message="Ett tal i begäran är för stort (eller har fel form) för att kunna sparas eller sökas.",
+    code="value_out_of_range",
+    status=422,
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
@@ -144,6 +168,13 @@ def install_error_handlers(app: FastAPI) -> None:
             request,
             AppError(message=message, code=f"http_{exc.status_code}", status=exc.status_code),
         )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DBAPIError)
+    async def _database_refused_value(request: Request, exc: Exception) -> Response:
+        if not _value_out_of_range(exc):
+            raise exc  # a server error after all: the handler below renders it
+        return render_error(request, VALUE_OUT_OF_RANGE)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

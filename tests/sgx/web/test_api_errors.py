@@ -43,3 +43,33 @@ async def test_body_that_is_not_utf8_json_is_refused_with_a_clear_message(
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "http_400" and "JSON" in error["message"]
+
+
+async def test_id_too_large_for_the_database_is_refused_as_bad_input(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    clinic = await make_clinic(session)
+
+    response = await client.get(f"/api/v1/patients/{2**70}", headers=clinic.headers)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "value_out_of_range"
+
+
+async def test_number_too_large_for_the_database_in_a_body_stores_nothing(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    clinic = await make_clinic(session)
+
+    response = await client.post(
+        f"/api/v1/issuers/{clinic.issuer.id}/invoices",
+        json={"patient_id": 2**70, "rows": [{"article_code": "BESOK", "quantity": "1"}]},
+        headers=clinic.headers,
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "value_out_of_range"
+    listed = await client.get(
+        f"/api/v1/issuers/{clinic.issuer.id}/invoices", headers=clinic.headers
+    )
+    assert listed.json() == []
