@@ -6,7 +6,7 @@ SGX_HOST ?= 127.0.0.1
 SGX_PORT ?= 8000
 export SGX_HOST SGX_PORT
 
-.PHONY: run test check lint types pytest venv demo clean screenshots bench bench-quick
+.PHONY: run test check lint types pytest venv demo clean screenshots chaos chaos-quick bench bench-quick
 
 # The environment is rebuilt whenever the declared dependencies change.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -52,3 +52,11 @@ demo: venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# The chaos suite (docs/reliability.md) on PostgreSQL: faults, expiring tokens, a revoked consent,
+# a lost licence and killed workers; exits non-zero when anything was lost or duplicated.
+chaos-quick: venv
+	$(BIN)/sgx chaos --size quick
+
+chaos: venv
+	$(BIN)/sgx chaos --size full

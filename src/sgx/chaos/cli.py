@@ -35,13 +35,20 @@ def chaos(
     workers: int | None = typer.Option(None, help="Antal arbetarprocesser."),
     log_directory: str = typer.Option("", help="Katalog för loggar (standard: en ny tillfällig)."),
     keep_database: bool = typer.Option(False, help="Behåll databasen efteråt."),
+    remainder_credits: bool = typer.Option(
+        False, help="Fler krediteringar efter en delkreditering (se docs/reliability.md)."
+    ),
 ) -> None:
     """Chaos run: faults, expiring tokens, a revoked consent, a lost licence and killed workers;
     then every SGX invoice and credit must be in Fortnox exactly once."""
     if size not in SIZES:
         raise typer.BadParameter(f"okänd storlek {size!r}; välj {', '.join(SIZES)}")
     config = SIZES[size].with_overrides(
-        seed=seed, invoices=invoices, issuers=issuers, workers=workers
+        seed=seed,
+        invoices=invoices,
+        issuers=issuers,
+        workers=workers,
+        remainder_credits=remainder_credits or None,
     )
     from sgx.chaos.run import ChaosRun  # only here: ``sgx worker`` starts without it
 

@@ -55,6 +55,7 @@ class ChaosResult:
     lines: list[str]
     violations: list[str]
     phases: dict[str, float] = field(default_factory=dict)
+    figures: dict[str, int] = field(default_factory=dict)  # what the run went through
 
 
 def chaos_settings(database_url: str, sandbox_url: str) -> Settings:
@@ -200,6 +201,13 @@ class ChaosRun:
             lines=lines,
             violations=verdict.violations,
             phases=dict(self.phases),
+            figures={
+                "documents": sum(workload.ledger.counts[k] for k in ("invoices", "credits")),
+                "faults": sum(fired.values()),
+                "kills": pool.kills,
+                "clock steps": disruptions.tally.clock_steps,
+                "token grants": watch.tally.token_grants,
+            },
         )
 
     async def _chaos(self, workload: Workload, disruptions: Disruptions) -> int:

@@ -150,8 +150,11 @@ class Workload:
             rows = [CreditRowIn(row_id=row_id, quantity=part)]
             made.left[row_id] -= part
         kind = "rest" if made.credits and rows is None else "partial" if rows else "full"
-        # Claimed before the await: no other maker credits the same quantity twice.
-        made.fully_credited = rows is None or not any(made.left.values())
+        # Claimed before the await: no other maker credits the same quantity twice. Without
+        # remainder credits an invoice gets one credit only (see ``ChaosConfig``).
+        made.fully_credited = (
+            rows is None or not any(made.left.values()) or not self.config.remainder_credits
+        )
         async with self.factory() as session:
             credit = await credits.credit_invoice(
                 session,
