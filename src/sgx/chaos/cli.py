@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,10 @@ def default_postgres_url() -> str:
         or os.environ.get("SGX_TEST_POSTGRES_URL")
         or DEFAULT_POSTGRES_URL
     )
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def chaos(
@@ -54,6 +59,8 @@ def chaos(
 
     directory = Path(log_directory or tempfile.mkdtemp(prefix=f"sgx-chaos-{size}-"))
     run = ChaosRun(config, directory=directory, say=typer.echo)
+    # SIGTERM ends the run like Ctrl-C: workers and sandbox stopped, database dropped.
+    signal.signal(signal.SIGTERM, _interrupt)
     result = asyncio.run(
         run.run(postgres_url or default_postgres_url(), keep_database=keep_database)
     )
