@@ -39,8 +39,9 @@ log = structlog.get_logger(__name__)
 MAX_TICKS = 100_000  # a bound on every periodic loop, far past any run's length
 SCENARIO_INVOICES = 3  # made for the disrupted issuer at once, so it surely has work
 STATE_POLL_SECONDS = 0.5
-# The share of the chaos phase by which SGX must have noticed a disruption; it is repaired then.
-NOTICED_BY = 0.85
+# SGX must notice a disruption before the chaos phase's maximum length less this margin (it
+# keeps the phase open meanwhile); the disruption is repaired then in any case.
+NOTICE_MARGIN = 0.1
 LICENCE = "invoice"
 
 
@@ -206,8 +207,8 @@ class Disruptions:
             if made is not None:
                 scenario.invoice_ids.append(made)
 
-    def _deadline(self, share: float) -> float:
-        return self._started + share * self.config.chaos_seconds
+    def _notice_deadline(self) -> float:
+        return self._started + (1 - NOTICE_MARGIN) * self.config.max_chaos_seconds
 
     async def _revoke_and_reconnect(self) -> None:
         issuer = self.world.issuers[0]  # a personal account: its refresh token chain dies
@@ -221,7 +222,7 @@ class Disruptions:
         try:
             await self._disrupted_work(scenario)
             scenario.seen_state = await self._wait_for_state(
-                issuer.issuer_id, ConnectionState.LOST, self._deadline(NOTICED_BY)
+                issuer.issuer_id, ConnectionState.LOST, self._notice_deadline()
             )
             await self._at(0.5)
         finally:
@@ -244,7 +245,7 @@ class Disruptions:
         try:
             await self._disrupted_work(scenario)
             scenario.seen_state = await self._wait_for_state(
-                issuer.issuer_id, ConnectionState.LICENCE_MISSING, self._deadline(NOTICED_BY)
+                issuer.issuer_id, ConnectionState.LICENCE_MISSING, self._notice_deadline()
             )
             await self._at(0.6)
         finally:
