@@ -22,6 +22,7 @@ import httpx
 from sqlalchemy import func, select
 
 from sgx.chaos.disruptions import Scenario, Tally
+from sgx.chaos.patience import patiently
 from sgx.chaos.queue import TRANSFER_KINDS
 from sgx.chaos.sandbox import FortnoxReader, SandboxControl
 from sgx.chaos.watch import RequestTally
@@ -52,7 +53,9 @@ class Verdict:
 # ---- SGX's side -----------------------------------------------------------------------------
 
 
-async def check_queue(factory: SessionFactory, verdict: Verdict) -> None:
+async def _queue_figures(
+    factory: SessionFactory,
+) -> tuple[list[Any], list[Any], list[Any]]:
     async with factory() as session:
         open_jobs = (
             await session.execute(
@@ -76,6 +79,11 @@ async def check_queue(factory: SessionFactory, verdict: Verdict) -> None:
                 select(TransferAttempt.outcome, func.count()).group_by(TransferAttempt.outcome)
             )
         ).all()
+    return list(open_jobs), list(failed), list(outcomes)
+
+
+async def check_queue(factory: SessionFactory, verdict: Verdict) -> None:
+    open_jobs, failed, outcomes = await patiently(lambda: _queue_figures(factory))
     verdict.add(
         "transfers not done",
         [f"{count} {status} {code or ''}".strip() for status, code, count in open_jobs],
@@ -133,7 +141,7 @@ async def check_issuer(
     action_credits: set[int],
     verdict: Verdict,
 ) -> None:
-    documents = await sgx_documents(factory, issuer.issuer_id)
+    documents = await patiently(lambda: sgx_documents(factory, issuer.issuer_id))
     by_id = {document.id: document for document in documents}
     in_fortnox = {
         str(item["DocumentNumber"]): item for item in await reader.every("invoices", "Invoices")
@@ -217,7 +225,7 @@ async def _check_customers(
     listed = await reader.every("customers", "Customers")
     verdict.figures["Fortnox customers"] += len(listed)
     numbers = Counter(str(item["CustomerNumber"]) for item in listed)
-    patients = await invoiced_patients(factory, issuer.issuer_id)
+    patients = await patiently(lambda: invoiced_patients(factory, issuer.issuer_id))
     expected = {str(patient.fortnox_customer_number) for patient in patients}
     companies = len(issuer.company_numbers)
     extra = [n for n in numbers if n not in expected]
@@ -242,6 +250,17 @@ async def _check_customers(
 # ---- scenarios and tokens -------------------------------------------------------------------
 
 
+async def invoice_jobs(factory: SessionFactory, invoice_ids: list[int]) -> list[TransferJob]:
+    async with factory() as session:
+        return list(
+            await session.scalars(
+                select(TransferJob).where(
+                    TransferJob.kind == JobKind.INVOICE, TransferJob.subject_id.in_(invoice_ids)
+                )
+            )
+        )
+
+
 async def check_scenario(factory: SessionFactory, scenario: Scenario, verdict: Verdict) -> None:
     wanted = {"revoked consent": "lost", "licence removed": "licence_missing"}[scenario.name]
     if scenario.seen_state != wanted:
@@ -257,15 +276,7 @@ async def check_scenario(factory: SessionFactory, scenario: Scenario, verdict: V
     if not scenario.invoice_ids:
         return
     repaired = dt.datetime.fromisoformat(scenario.repaired_utc) if scenario.repaired_utc else None
-    async with factory() as session:
-        jobs = list(
-            await session.scalars(
-                select(TransferJob).where(
-                    TransferJob.kind == JobKind.INVOICE,
-                    TransferJob.subject_id.in_(scenario.invoice_ids),
-                )
-            )
-        )
+    jobs = await patiently(lambda: invoice_jobs(factory, scenario.invoice_ids))
     early = [
         f"invoice id {job.subject_id} done {job.done_at}"
         for job in jobs
@@ -318,7 +329,7 @@ async def check_fortnox(
     world: World,
     verdict: Verdict,
 ) -> None:
-    action_credits = await full_credit_ids(factory)
+    action_credits = await patiently(lambda: full_credit_ids(factory))
     for issuer in world.issuers:
         grant = await control.consent(issuer.tenant_id, account_type="personal")
         reader = FortnoxReader(http, access_token=str(grant["access_token"]))

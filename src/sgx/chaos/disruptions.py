@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from sgx.chaos.config import ChaosConfig
+from sgx.chaos.patience import patiently
 from sgx.chaos.processes import WorkerPool
 from sgx.chaos.queue import hurry_backoffs
 from sgx.chaos.sandbox import SandboxControl
@@ -193,9 +194,7 @@ class Disruptions:
         that transfers waiting out a back-off meet the disruption before the repair."""
         state = ""
         while True:
-            async with self.factory() as session:
-                connection = await connection_of(session, issuer_id=issuer_id)
-                state = connection.state.value if connection else ""
+            state = await patiently(lambda: self._state(issuer_id))
             if state == wanted.value or time.monotonic() >= until:
                 return state
             await hurry_backoffs(self.factory, issuer_id=issuer_id)
@@ -206,6 +205,11 @@ class Disruptions:
             made = await self.workload.perform("invoice", issuer_id=scenario.issuer_id)
             if made is not None:
                 scenario.invoice_ids.append(made)
+
+    async def _state(self, issuer_id: int) -> str:
+        async with self.factory() as session:
+            connection = await connection_of(session, issuer_id=issuer_id)
+            return connection.state.value if connection else ""
 
     def _notice_deadline(self) -> float:
         return self._started + (1 - NOTICE_MARGIN) * self.config.max_chaos_seconds

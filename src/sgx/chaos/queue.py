@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
+from sgx.chaos.patience import patiently
 from sgx.chaos.world import SessionFactory
 from sgx.kit.clock import utcnow
 from sgx.outbox.models import JobKind, JobStatus, TransferJob
@@ -14,6 +15,10 @@ TRANSFER_KINDS = (JobKind.INVOICE, JobKind.FULL_CREDIT, JobKind.PATIENT)
 
 
 async def open_transfers(factory: SessionFactory) -> int:
+    return await patiently(lambda: _open_transfers(factory))
+
+
+async def _open_transfers(factory: SessionFactory) -> int:
     async with factory() as session:
         count = await session.scalar(
             select(func.count())
@@ -25,6 +30,10 @@ async def open_transfers(factory: SessionFactory) -> int:
 
 async def hurry_backoffs(factory: SessionFactory, *, issuer_id: int | None = None) -> int:
     """Transfers waiting out a back-off become due now (held and failed ones are left alone)."""
+    return await patiently(lambda: _hurry(factory, issuer_id))
+
+
+async def _hurry(factory: SessionFactory, issuer_id: int | None) -> int:
     now = utcnow()
     query = update(TransferJob).where(
         TransferJob.kind.in_(TRANSFER_KINDS),

@@ -103,7 +103,7 @@ class ChaosRun:
         name, url = await create_database(admin_url)
         self.say(f"[chaos] {self.config.name}: database {name}, logs in {self.directory}")
         sandbox = SandboxServer(self.directory)
-        db = create_engine(url)
+        db = create_engine(url, pool_size=5, max_overflow=5)  # PostgreSQL is shared
         try:
             await sandbox.wait_ready()
             return await self._run(db, url, sandbox)

@@ -18,6 +18,7 @@ from decimal import Decimal
 import structlog
 
 from sgx.chaos.config import ChaosConfig
+from sgx.chaos.patience import patiently
 from sgx.chaos.world import ARTICLES, SessionFactory, World
 from sgx.errors import AppError
 from sgx.invoicing import credits, service
@@ -99,12 +100,13 @@ class Workload:
 
     async def perform(self, kind: str, *, issuer_id: int | None = None) -> int | None:
         issuer_id = issuer_id or self.rng.choice(self.world.issuers).issuer_id
+        chosen = issuer_id
         try:
             if kind == "invoice":
-                return await self.make_invoice(issuer_id)
+                return await patiently(lambda: self.make_invoice(chosen))
             if kind == "credit":
-                return await self.make_credit()
-            return await self.edit_patient(issuer_id)
+                return await patiently(self.make_credit)
+            return await patiently(lambda: self.edit_patient(chosen))
         except AppError as error:
             # Nothing the workload asks is wrong: a refusal is SGX's failure (or the suite's).
             self.ledger.refusals.append(f"{kind}: {error.code}: {error.message}")

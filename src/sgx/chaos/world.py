@@ -24,6 +24,7 @@ import sgx.models
 from sgx.catalog.schemas import ArticleCreate
 from sgx.catalog.service import create_article, seed_bas_accounts
 from sgx.chaos.config import ChaosConfig
+from sgx.chaos.patience import patiently
 from sgx.chaos.sandbox import SandboxControl
 from sgx.fortnox.oauth import read_token_response
 from sgx.identity import service as identity
@@ -314,7 +315,9 @@ async def verify_until_connected(
     """ "Kontrollera igen" until the checks pass (faults may make some of them incomplete)."""
     state = ConnectionState.UNVERIFIED
     for _ in range(VERIFY_TRIES):
-        state = await verify_connection(factory, gateway, issuer_id=issuer_id, actor=ACTOR)
+        state = await patiently(
+            lambda: verify_connection(factory, gateway, issuer_id=issuer_id, actor=ACTOR)
+        )
         if state is ConnectionState.CONNECTED:
             return state
         await asyncio.sleep(VERIFY_PAUSE_SECONDS)
@@ -329,7 +332,13 @@ async def connect(
 ) -> ConnectionState:
     """A new consent for the issuer's Fortnox company, stored and checked."""
     grant = await control.consent(issuer.tenant_id, account_type=issuer.account_type.value)
-    await store_consent(
-        factory, gateway, issuer_id=issuer.issuer_id, grant=grant, account_type=issuer.account_type
+    await patiently(
+        lambda: store_consent(
+            factory,
+            gateway,
+            issuer_id=issuer.issuer_id,
+            grant=grant,
+            account_type=issuer.account_type,
+        )
     )
     return await verify_until_connected(factory, gateway, issuer_id=issuer.issuer_id)
