@@ -134,6 +134,9 @@ def _money(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+Problems = defaultdict[str, list[str]]
+
+
 async def check_issuer(
     factory: SessionFactory,
     reader: FortnoxReader,
@@ -141,38 +144,21 @@ async def check_issuer(
     action_credits: set[int],
     verdict: Verdict,
 ) -> None:
+    """One issuer's documents and customers in SGX against its Fortnox company."""
     documents = await patiently(lambda: sgx_documents(factory, issuer.issuer_id))
-    by_id = {document.id: document for document in documents}
     in_fortnox = {
         str(item["DocumentNumber"]): item for item in await reader.every("invoices", "Invoices")
     }
     verdict.figures["Fortnox invoices"] += len(in_fortnox)
+    problems: Problems = defaultdict(list)
     claimed: Counter[str] = Counter()
-    problems: defaultdict[str, list[str]] = defaultdict(list)
+    by_id = {document.id: document for document in documents}
     for document in documents:
-        name = f"issuer {issuer.issuer_id} {'credit' if document.is_credit else 'invoice'} "
-        name += str(document.number)
-        number = document.fortnox_document_number
-        if document.transfer_status not in FINAL_STATUSES:
-            problems["SGX status not final"].append(f"{name}: {document.transfer_status}")
-        if not number:
-            problems["no Fortnox number in SGX"].append(name)
-            continue
-        claimed[number] += 1
-        found = in_fortnox.get(number)
-        if found is None:
-            problems["missing in Fortnox"].append(f"{name} → {number}")
-            continue
-        if _money(found["Total"]) != _money(document.total):
-            problems["totals differ"].append(
-                f"{name}: SGX {document.total}, Fortnox {found['Total']}"
-            )
-        if document.id in action_credits:
-            await _check_action_credit(reader, document, by_id, number, name, problems)
-        elif found.get("ExternalInvoiceReference1") != f"SGX-{issuer.issuer_id}-{document.id}":
-            problems["not our reference"].append(
-                f"{name}: {found.get('ExternalInvoiceReference1')}"
-            )
+        number = await _check_document(
+            reader, issuer, document, (by_id, action_credits), in_fortnox, problems
+        )
+        if number:
+            claimed[number] += 1
     problems["claimed by more than one SGX document"] += [
         f"issuer {issuer.issuer_id} Fortnox {number}" for number, n in claimed.items() if n > 1
     ]
@@ -186,13 +172,45 @@ async def check_issuer(
         verdict.add(kind, examples)
 
 
+async def _check_document(
+    reader: FortnoxReader,
+    issuer: IssuerWorld,
+    document: Invoice,
+    known: tuple[dict[int, Invoice], set[int]],  # SGX documents by id, full credits' ids
+    in_fortnox: dict[str, dict[str, Any]],
+    problems: Problems,
+) -> str | None:
+    """One SGX invoice or credit against Fortnox; returns the Fortnox number it claims."""
+    by_id, action_credits = known
+    name = f"issuer {issuer.issuer_id} {'credit' if document.is_credit else 'invoice'} "
+    name += str(document.number)
+    number = document.fortnox_document_number
+    if document.transfer_status not in FINAL_STATUSES:
+        problems["SGX status not final"].append(f"{name}: {document.transfer_status}")
+    if not number:
+        problems["no Fortnox number in SGX"].append(name)
+        return None
+    found = in_fortnox.get(number)
+    if found is None:
+        problems["missing in Fortnox"].append(f"{name} → {number}")
+        return number
+    if _money(found["Total"]) != _money(document.total):
+        problems["totals differ"].append(f"{name}: SGX {document.total}, Fortnox {found['Total']}")
+    if document.id in action_credits:
+        # A full credit: Fortnox's credit action made it under a number of its own series.
+        await _check_action_credit(reader, document, by_id, number, name, problems)
+    elif found.get("ExternalInvoiceReference1") != f"SGX-{issuer.issuer_id}-{document.id}":
+        problems["not our reference"].append(f"{name}: {found.get('ExternalInvoiceReference1')}")
+    return number
+
+
 async def _check_action_credit(
     reader: FortnoxReader,
     credit: Invoice,
     by_id: dict[int, Invoice],
     number: str,
     name: str,
-    problems: defaultdict[str, list[str]],
+    problems: Problems,
 ) -> None:
     """A full credit is Fortnox's credit invoice of the original, made by the credit action."""
     made = (await reader.get(f"invoices/{number}"))["Invoice"]
@@ -219,7 +237,7 @@ async def _check_customers(
     factory: SessionFactory,
     reader: FortnoxReader,
     issuer: IssuerWorld,
-    problems: defaultdict[str, list[str]],
+    problems: Problems,
     verdict: Verdict,
 ) -> None:
     listed = await reader.every("customers", "Customers")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ from sgx.chaos.watch import RequestWatch
 from sgx.chaos.workload import Workload
 from sgx.chaos.world import (
     SessionFactory,
+    World,
     connect,
     create_database,
     drop_database,
@@ -81,6 +83,30 @@ async def drain(factory: SessionFactory, pool: WorkerPool, seconds: float) -> bo
     return await open_transfers(factory) == 0
 
 
+@dataclass
+class Parts:
+    """What a run is made of, once set up."""
+
+    factory: SessionFactory
+    http: httpx.AsyncClient  # to the sandbox
+    control: SandboxControl
+    world: World
+    pool: WorkerPool
+    watch: RequestWatch
+    workload: Workload
+    disruptions: Disruptions
+
+
+@dataclass
+class Soaked:
+    """How the chaos phase and the drain ended."""
+
+    unfinished: int  # planned operations not made
+    fired: Counter[str]  # faults by kind
+    drained: bool
+    exit_codes: list[int]
+
+
 class ChaosRun:
     def __init__(
         self, config: ChaosConfig, *, directory: Path, say: Callable[[str], None] = print
@@ -114,86 +140,111 @@ class ChaosRun:
                 await drop_database(admin_url, name)
 
     async def _run(self, db: AsyncEngine, url: str, sandbox: SandboxServer) -> ChaosResult:
-        config = self.config
         settings = chaos_settings(url, sandbox.url)
-        factory = create_session_factory(db)
         async with (
             httpx.AsyncClient(base_url=sandbox.url, timeout=CONTROL_TIMEOUT) as http,
             new_http_client() as fortnox_http,
         ):
-            control = SandboxControl(http, client_id=settings.fortnox_client_id)
-            gateway = FortnoxGateway.create(http=fortnox_http, settings=settings)
-            await control.register_client(
-                client_secret=settings.fortnox_client_secret,
-                redirect_uri=settings.fortnox_callback_url,
-            )
-            world = await make_world(factory, config, self.rng)
-            await make_fortnox_companies(control, world)
-            for issuer in world.issuers:
-                state = await connect(factory, gateway, control, issuer)
-                if state is not ConnectionState.CONNECTED:
-                    raise RuntimeError(f"issuer {issuer.issuer_id} could not connect: {state}")
+            parts = await self._setup(create_session_factory(db), settings, http, fortnox_http)
             self._phase("setup")
-            pool = WorkerPool(
-                self.directory,
-                worker_environment(settings),
-                size=config.workers,
-                concurrency=config.worker_concurrency,
-                lease_seconds=config.lease_seconds,
-                rng=self.rng,
-            )
-            watch = RequestWatch(control)
-            watching = asyncio.create_task(watch.run())
-            workload = Workload(factory, world, config, self.rng)
-            disruptions = Disruptions(
-                config=config,
-                control=control,
-                pool=pool,
-                workload=workload,
-                factory=factory,
-                gateway=gateway,
-                world=world,
-                rng=self.rng,
-            )
-            pool.start()
-            try:
-                unfinished = await self._chaos(workload, disruptions)
-                fired = await control.fired_by_kind()
-                await control.clear_faults()
-                self._phase("chaos")
-                drained = await drain(factory, pool, config.drain_seconds)
-                self._phase("drain")
-            finally:
-                exit_codes = pool.stop()
-                watch.stop()
-                await watching
-            await watch.poll(final=True)
-            await http.post("/_sandbox/rate-limit", json={"enabled": False})
-            verdict = checks.Verdict()
-            if unfinished:
-                verdict.add("workload not finished in time", [f"{unfinished} operations left"])
-            if not drained:
-                verdict.add("queue not drained in time", [f"after {config.drain_seconds:.0f} s"])
-            verdict.add(
-                "workers that stopped badly",
-                [f"exit {code}" for code in exit_codes if code != 0]
-                + [f"{pool.crashed} exited by themselves"] * bool(pool.crashed),
-            )
-            verdict.add("workload refused by SGX", workload.ledger.refusals)
-            await checks.check_queue(factory, verdict)
-            await checks.check_fortnox(factory, control, http, world, verdict)
-            for scenario in disruptions.tally.scenarios:
-                await checks.check_scenario(factory, scenario, verdict)
-            checks.check_token_refusals(watch.tally, disruptions.tally, verdict)
+            soaked = await self._soak(parts)
+            verdict = await self._verdict(parts, soaked)
             self._phase("checks")
-        lines = report.render(
+        return self._result(parts, soaked, verdict)
+
+    async def _setup(
+        self,
+        factory: SessionFactory,
+        settings: Settings,
+        http: httpx.AsyncClient,
+        fortnox_http: httpx.AsyncClient,
+    ) -> Parts:
+        config = self.config
+        control = SandboxControl(http, client_id=settings.fortnox_client_id)
+        gateway = FortnoxGateway.create(http=fortnox_http, settings=settings)
+        await control.register_client(
+            client_secret=settings.fortnox_client_secret,
+            redirect_uri=settings.fortnox_callback_url,
+        )
+        world = await make_world(factory, config, self.rng)
+        await make_fortnox_companies(control, world)
+        for issuer in world.issuers:
+            state = await connect(factory, gateway, control, issuer)
+            if state is not ConnectionState.CONNECTED:
+                raise RuntimeError(f"issuer {issuer.issuer_id} could not connect: {state}")
+        pool = WorkerPool(
+            self.directory,
+            worker_environment(settings),
+            size=config.workers,
+            concurrency=config.worker_concurrency,
+            lease_seconds=config.lease_seconds,
+            rng=self.rng,
+        )
+        workload = Workload(factory, world, config, self.rng)
+        disruptions = Disruptions(
             config=config,
-            phases=self.phases,
-            ledger=workload.ledger,
+            control=control,
             pool=pool,
-            fired=fired,
-            tally=disruptions.tally,
-            requests=watch.tally,
+            workload=workload,
+            factory=factory,
+            gateway=gateway,
+            world=world,
+            rng=self.rng,
+        )
+        return Parts(
+            factory, http, control, world, pool, RequestWatch(control), workload, disruptions
+        )
+
+    async def _soak(self, parts: Parts) -> Soaked:
+        """The chaos phase and the drain, with the workers running and the log watched."""
+        watching = asyncio.create_task(parts.watch.run())
+        parts.pool.start()
+        try:
+            unfinished = await self._chaos(parts.workload, parts.disruptions)
+            fired = await parts.control.fired_by_kind()
+            await parts.control.clear_faults()
+            self._phase("chaos")
+            drained = await drain(parts.factory, parts.pool, self.config.drain_seconds)
+            self._phase("drain")
+        finally:
+            exit_codes = parts.pool.stop()
+            parts.watch.stop()
+            await watching
+        await parts.watch.poll(final=True)
+        return Soaked(unfinished=unfinished, fired=fired, drained=drained, exit_codes=exit_codes)
+
+    async def _verdict(self, parts: Parts, soaked: Soaked) -> checks.Verdict:
+        verdict = checks.Verdict()
+        if soaked.unfinished:
+            verdict.add("workload not finished in time", [f"{soaked.unfinished} operations left"])
+        if not soaked.drained:
+            verdict.add("queue not drained in time", [f"after {self.config.drain_seconds:.0f} s"])
+        crashed = parts.pool.crashed
+        verdict.add(
+            "workers that stopped badly",
+            [f"exit {code}" for code in soaked.exit_codes if code != 0]
+            + [f"{crashed} exited by themselves"] * bool(crashed),
+        )
+        verdict.add("workload refused by SGX", parts.workload.ledger.refusals)
+        # The checker reads a lot: the rate limit is for SGX, not for the checks.
+        await parts.http.post("/_sandbox/rate-limit", json={"enabled": False})
+        await checks.check_queue(parts.factory, verdict)
+        await checks.check_fortnox(parts.factory, parts.control, parts.http, parts.world, verdict)
+        for scenario in parts.disruptions.tally.scenarios:
+            await checks.check_scenario(parts.factory, scenario, verdict)
+        checks.check_token_refusals(parts.watch.tally, parts.disruptions.tally, verdict)
+        return verdict
+
+    def _result(self, parts: Parts, soaked: Soaked, verdict: checks.Verdict) -> ChaosResult:
+        counts = parts.workload.ledger.counts
+        lines = report.render(
+            config=self.config,
+            phases=self.phases,
+            ledger=parts.workload.ledger,
+            pool=parts.pool,
+            fired=soaked.fired,
+            tally=parts.disruptions.tally,
+            requests=parts.watch.tally,
             verdict=verdict,
         )
         return ChaosResult(
@@ -202,11 +253,11 @@ class ChaosRun:
             violations=verdict.violations,
             phases=dict(self.phases),
             figures={
-                "documents": sum(workload.ledger.counts[k] for k in ("invoices", "credits")),
-                "faults": sum(fired.values()),
-                "kills": pool.kills,
-                "clock steps": disruptions.tally.clock_steps,
-                "token grants": watch.tally.token_grants,
+                "documents": counts["invoices"] + counts["credits"],
+                "faults": sum(soaked.fired.values()),
+                "kills": parts.pool.kills,
+                "clock steps": parts.disruptions.tally.clock_steps,
+                "token grants": parts.watch.tally.token_grants,
             },
         )
 
