@@ -14,18 +14,19 @@ from sgx.outbox.wakeup import announce
 TRANSFER_KINDS = (JobKind.INVOICE, JobKind.FULL_CREDIT, JobKind.PATIENT)
 
 
-async def open_transfers(factory: SessionFactory) -> int:
+async def open_transfers(factory: SessionFactory) -> dict[JobStatus, int]:
+    """Transfers not done yet, by status (pending, held, failed)."""
     return await patiently(lambda: _open_transfers(factory))
 
 
-async def _open_transfers(factory: SessionFactory) -> int:
+async def _open_transfers(factory: SessionFactory) -> dict[JobStatus, int]:
     async with factory() as session:
-        count = await session.scalar(
-            select(func.count())
-            .select_from(TransferJob)
+        rows = await session.execute(
+            select(TransferJob.status, func.count())
             .where(TransferJob.kind.in_(TRANSFER_KINDS), TransferJob.status != JobStatus.DONE)
+            .group_by(TransferJob.status)
         )
-    return int(count or 0)
+        return {status: int(count) for status, count in rows.all()}
 
 
 async def hurry_backoffs(factory: SessionFactory, *, issuer_id: int | None = None) -> int:

@@ -45,9 +45,11 @@ from sgx.chaos.world import (
 from sgx.integration.gateway import FortnoxGateway, new_http_client
 from sgx.integration.models import ConnectionState
 from sgx.kit.db import create_engine, create_session_factory
+from sgx.outbox.models import JobStatus
 from sgx.settings import Settings
 
 DRAIN_POLL_SECONDS = 1.0
+STUCK_SECONDS = 150.0  # more than two sweeps of a worker (every 60 s)
 CONTROL_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 
 
@@ -73,14 +75,25 @@ def chaos_settings(database_url: str, sandbox_url: str) -> Settings:
 
 
 async def drain(factory: SessionFactory, pool: WorkerPool, seconds: float) -> bool:
+    """Wait until every transfer is done; give up at the deadline, or once only held and
+    failed ones are left and stay so past two sweeps of the workers (nothing will move them:
+    the checks report them)."""
     deadline = time.monotonic() + seconds
+    stuck_since: float | None = None
     while time.monotonic() < deadline:
         pool.replace_exited()
-        if await open_transfers(factory) == 0:
+        left = await open_transfers(factory)
+        if not left:
             return True
+        if left.get(JobStatus.PENDING):
+            stuck_since = None
+        elif stuck_since is None:
+            stuck_since = time.monotonic()
+        elif time.monotonic() - stuck_since > STUCK_SECONDS:
+            return False
         await hurry_backoffs(factory)
         await asyncio.sleep(DRAIN_POLL_SECONDS)
-    return await open_transfers(factory) == 0
+    return not await open_transfers(factory)
 
 
 @dataclass
@@ -218,7 +231,10 @@ class ChaosRun:
         if soaked.unfinished:
             verdict.add("workload not finished in time", [f"{soaked.unfinished} operations left"])
         if not soaked.drained:
-            verdict.add("queue not drained in time", [f"after {self.config.drain_seconds:.0f} s"])
+            verdict.add(
+                "queue not drained",
+                [f"time up ({self.config.drain_seconds:.0f} s), or only held and failed left"],
+            )
         crashed = parts.pool.crashed
         verdict.add(
             "workers that stopped badly",
