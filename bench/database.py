@@ -14,8 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import sgx.models
 from sgx.kit.db import create_engine, create_session_factory
+from sgx.kit.migrate import upgrade_database_from_async
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SGX_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -60,8 +60,7 @@ async def fresh_database(backend: str, workdir: Path) -> AsyncIterator[Database]
         url = f"sqlite+aiosqlite:///{workdir / (name + '.db')}"
     engine = create_engine(url)
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(sgx.models.metadata.create_all)
+        await upgrade_database_from_async(url)  # the schema as production gets it: migrations
         yield Database(backend, url, engine, create_session_factory(engine))
     finally:
         await engine.dispose()
