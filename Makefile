@@ -25,8 +25,8 @@ run: venv
 test: venv lint types pytest
 
 lint: venv
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 types: venv
 	$(BIN)/mypy
