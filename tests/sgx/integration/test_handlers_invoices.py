@@ -153,6 +153,21 @@ async def test_second_invoice_for_a_known_patient_costs_one_fortnox_call(
     assert calls == [("POST", "/3/invoices")]
 
 
+async def test_patient_whose_number_was_not_stored_beside_the_link_gets_it_with_the_next_invoice(
+    connected: Connected, session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    # A worker stopped after the link was saved and before the number was put on the patient.
+    patient = connected.clinic.patient
+    await transfer(connected, session, await patient_invoice(session, connected))
+    await _change_patient(session_factory, patient.id, fortnox_customer_number=None)
+
+    outcome = await transfer(connected, session, await patient_invoice(session, connected))
+
+    assert outcome.kind is OutcomeKind.DONE
+    stored_patient = await stored(session_factory, Patient, patient.id)
+    assert stored_patient.fortnox_customer_number == f"SGXP{patient.id}"
+
+
 async def test_second_invoice_for_a_known_company_costs_one_fortnox_call(
     connected: Connected, session: AsyncSession
 ) -> None:

@@ -24,11 +24,12 @@ from sgx.integration.handlers.common import (
     read_links,
     refuse,
     remember,
+    tenant_of,
     write,
 )
 from sgx.integration.handlers.loading import InvoiceSnapshot
 from sgx.integration.jobs import JobContext
-from sgx.integration.links import LinkKind
+from sgx.integration.links import LinkKind, save_link
 from sgx.issuers.models import Issuer
 from sgx.outbox.models import TransferJob
 from sgx.parties.models import Company, Patient
@@ -57,6 +58,9 @@ async def ensure_patient_customer(
     digest = mapping.content_hash(wanted)
     link = (await read_links(ctx, LinkKind.PATIENT, [patient.id])).get(patient.id)
     if link is not None and link.content_hash == digest:
+        if patient.fortnox_customer_number != link.fortnox_number:
+            # Stored apart from the link before (a worker may have stopped in between).
+            await _remember_patient(ctx, patient, link.fortnox_number, digest)
         return link.fortnox_number
     if link is not None:
         number = link.fortnox_number
@@ -117,8 +121,18 @@ async def _update(ctx: JobContext, job: TransferJob, number: str, wanted: Custom
 
 
 async def _remember_patient(ctx: JobContext, patient: Patient, number: str, digest: str) -> None:
-    await remember(ctx, LinkKind.PATIENT, patient.id, number, digest)
+    """The link and the patient's customer number in one transaction: never one without the
+    other (a patient without the number would not send its later changes to Fortnox)."""
     async with ctx.session_factory() as session:
+        await save_link(
+            session,
+            issuer_id=ctx.issuer_id,
+            tenant_id=tenant_of(ctx),
+            kind=LinkKind.PATIENT,
+            sgx_id=patient.id,
+            fortnox_number=number,
+            content_hash=digest,
+        )
         stored = await session.get(Patient, patient.id)
         if stored is not None and stored.fortnox_customer_number != number:
             stored.fortnox_customer_number = number
