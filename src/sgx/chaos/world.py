@@ -141,7 +141,7 @@ async def make_world(factory: SessionFactory, config: ChaosConfig, rng: random.R
         admin = await identity.create_user(
             session, username="chaos-admin", password="chaos-admin-2026", actor=ACTOR
         )
-        helper = await identity.create_user(
+        support_user = await identity.create_user(
             session,
             username="chaos-support",
             password="chaos-support-2026",
@@ -149,7 +149,7 @@ async def make_world(factory: SessionFactory, config: ChaosConfig, rng: random.R
             actor=ACTOR,
         )
         await session.commit()
-    support = Principal(user_id=helper.id, username=helper.username, is_support=True)
+    support = Principal(user_id=support_user.id, username=support_user.username, is_support=True)
     issuers: list[IssuerWorld] = []
     roles: dict[int, IssuerRole] = {}
     for index in range(config.issuers):
