@@ -12,9 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy import (
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    and_,
+    delete,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,6 +79,33 @@ async def find_links(
         FortnoxLink.sgx_id.in_(wanted),
     )
     return {link.sgx_id: link for link in (await session.scalars(query)).all()}
+
+
+async def find_links_by_kind(
+    session: AsyncSession,
+    *,
+    issuer_id: int,
+    tenant_id: int,
+    wanted: Mapping[LinkKind, Iterable[int]],
+) -> dict[LinkKind, dict[int, FortnoxLink]]:
+    """Links of several kinds in one query: kind → SGX id → link (every asked kind present)."""
+    ids = {kind: sorted(set(sgx_ids)) for kind, sgx_ids in wanted.items()}
+    found: dict[LinkKind, dict[int, FortnoxLink]] = {kind: {} for kind in ids}
+    conditions = [
+        and_(FortnoxLink.kind == kind, FortnoxLink.sgx_id.in_(sgx_ids))
+        for kind, sgx_ids in ids.items()
+        if sgx_ids
+    ]
+    if not conditions:
+        return found
+    query = select(FortnoxLink).where(
+        FortnoxLink.issuer_id == issuer_id,
+        FortnoxLink.tenant_id == tenant_id,
+        or_(*conditions),
+    )
+    for link in (await session.scalars(query)).all():
+        found[link.kind][link.sgx_id] = link
+    return found
 
 
 async def find_link(

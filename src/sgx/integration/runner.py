@@ -249,20 +249,19 @@ class IssuerRun:
             issuer_id=self.issuer_id,
             worker_name=self.config.name,
         )
-        while not self.stopping.is_set():
+        async with self.factory() as session:
+            job = await repository.next_due_job(session, issuer_id=self.issuer_id, now=utcnow())
+        while job is not None and not self.stopping.is_set():
             if time.monotonic() > self._deadline:
                 raise LeaseLost()  # not renewed in time: another worker may have it already
-            async with self.factory() as session:
-                job = await repository.next_due_job(session, issuer_id=self.issuer_id, now=utcnow())
-            if job is None:
-                return
             result = await run_job(self.handlers.get(job.kind), context, opened, job)
-            await self._record(job, result)
+            job = await self._record(job, result)
             self.jobs_run += 1
-            if result.outcome.kind is OutcomeKind.HELD:
-                return
 
-    async def _record(self, job: TransferJob, result: RunResult) -> None:
+    async def _record(self, job: TransferJob, result: RunResult) -> TransferJob | None:
+        """Apply the outcome; the issuer's next due job comes back from the same transaction
+        (``None`` when nothing is due or the queue is held)."""
+        following: TransferJob | None = None
         async with self.factory() as session:
             await transfers.record_outcome(
                 session,
@@ -275,6 +274,10 @@ class IssuerRun:
             )
             if result.licence_missing:
                 await _note_licence_missing(session, self.issuer_id, result.outcome.message)
+            if result.outcome.kind is not OutcomeKind.HELD:
+                following = await repository.next_due_job(
+                    session, issuer_id=self.issuer_id, now=utcnow()
+                )
             await session.commit()
         log.info(
             "transfer_run",
@@ -284,6 +287,7 @@ class IssuerRun:
             outcome=result.outcome.kind.value,
             code=result.outcome.code,
         )
+        return following
 
     async def _keep_lease(
         self,

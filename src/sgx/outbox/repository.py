@@ -63,12 +63,16 @@ async def due_issuer_ids(
 async def next_due_job(
     session: AsyncSession, *, issuer_id: int, now: dt.datetime
 ) -> TransferJob | None:
-    """The issuer's oldest due job: jobs of an issuer run in id order."""
+    """The issuer's oldest due job: jobs of an issuer run in id order.
+
+    Read afresh even when the session already holds the job (it may have changed since).
+    """
     return await session.scalar(
         select(TransferJob)
         .where(TransferJob.issuer_id == issuer_id, due(now))
         .order_by(TransferJob.id)
         .limit(1)
+        .execution_options(populate_existing=True)
     )
 
 

@@ -15,18 +15,29 @@ from sgx.fortnox.schemas import Article as FortnoxArticle
 from sgx.integration import mapping
 from sgx.integration.handlers.common import forget, lookup, read_links, remember, write
 from sgx.integration.jobs import JobContext
-from sgx.integration.links import LinkKind
+from sgx.integration.links import FortnoxLink, LinkKind
 from sgx.outbox.models import TransferJob
 
 
 async def ensure_articles(
-    ctx: JobContext, job: TransferJob, articles: list[Article], *, fresh: bool = False
+    ctx: JobContext,
+    job: TransferJob,
+    articles: list[Article],
+    *,
+    fresh: bool = False,
+    known: dict[int, FortnoxLink] | None = None,
 ) -> set[str]:
-    """Bring the articles up to date in Fortnox; returns their Fortnox numbers."""
+    """Bring the articles up to date in Fortnox; returns their Fortnox numbers.
+
+    ``known``: the article links already read with the invoice (``None``: read them here).
+    """
     ids = [article.id for article in articles]
+    links: dict[int, FortnoxLink]
     if fresh:
         await forget(ctx, LinkKind.ARTICLE, ids)
         links = {}
+    elif known is not None:
+        links = known
     else:
         links = await read_links(ctx, LinkKind.ARTICLE, ids)
     for article in articles:

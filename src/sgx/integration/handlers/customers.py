@@ -29,7 +29,7 @@ from sgx.integration.handlers.common import (
 )
 from sgx.integration.handlers.loading import InvoiceSnapshot
 from sgx.integration.jobs import JobContext
-from sgx.integration.links import LinkKind, save_link
+from sgx.integration.links import FortnoxLink, LinkKind, save_link
 from sgx.issuers.models import Issuer
 from sgx.outbox.models import TransferJob
 from sgx.parties.models import Company, Patient
@@ -42,21 +42,35 @@ async def customer_number_for(
 ) -> str:
     """The invoice's customer in Fortnox; ``fresh`` distrusts what was remembered."""
     if snapshot.patient is not None:
+        known = snapshot.known_links(LinkKind.PATIENT)
         if fresh:
             await forget(ctx, LinkKind.PATIENT, [snapshot.patient.id])
-        return await ensure_patient_customer(ctx, job, snapshot.patient, snapshot.issuer)
+            known = {}
+        return await ensure_patient_customer(
+            ctx, job, snapshot.patient, snapshot.issuer, known=known
+        )
     assert snapshot.company is not None  # an invoice has exactly one party
-    return await find_company_customer(ctx, job, snapshot.company, fresh=fresh)
+    return await find_company_customer(
+        ctx, job, snapshot.company, fresh=fresh, known=snapshot.known_links(LinkKind.COMPANY)
+    )
 
 
 async def ensure_patient_customer(
-    ctx: JobContext, job: TransferJob, patient: Patient, issuer: Issuer
+    ctx: JobContext,
+    job: TransferJob,
+    patient: Patient,
+    issuer: Issuer,
+    *,
+    known: dict[int, FortnoxLink] | None = None,
 ) -> str:
+    """``known``: the patient links already read with the invoice (``None``: read them)."""
     wanted = mapping.patient_customer(
         patient, send_personnummer=issuer.send_personnummer_to_fortnox
     )
     digest = mapping.content_hash(wanted)
-    link = (await read_links(ctx, LinkKind.PATIENT, [patient.id])).get(patient.id)
+    if known is None:
+        known = await read_links(ctx, LinkKind.PATIENT, [patient.id])
+    link = known.get(patient.id)
     if link is not None and link.content_hash == digest:
         if patient.fortnox_customer_number != link.fortnox_number:
             # Stored apart from the link before (a worker may have stopped in between).
@@ -140,10 +154,17 @@ async def _remember_patient(ctx: JobContext, patient: Patient, number: str, dige
 
 
 async def find_company_customer(
-    ctx: JobContext, job: TransferJob, company: Company, *, fresh: bool = False
+    ctx: JobContext,
+    job: TransferJob,
+    company: Company,
+    *,
+    fresh: bool = False,
+    known: dict[int, FortnoxLink] | None = None,
 ) -> str:
     if not fresh:
-        link = (await read_links(ctx, LinkKind.COMPANY, [company.id])).get(company.id)
+        if known is None:
+            known = await read_links(ctx, LinkKind.COMPANY, [company.id])
+        link = known.get(company.id)
         if link is not None:
             return link.fortnox_number
     else:

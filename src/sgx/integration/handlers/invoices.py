@@ -23,6 +23,7 @@ from sgx.integration.handlers.customers import customer_number_for
 from sgx.integration.handlers.loading import InvoiceSnapshot, load_invoice
 from sgx.integration.handlers.recording import record_transferred
 from sgx.integration.jobs import JobContext, JobOutcome, OutcomeKind
+from sgx.integration.links import LinkKind
 from sgx.integration.transfer_status import InvoiceTransferStatus
 from sgx.outbox.models import TransferJob
 
@@ -39,7 +40,7 @@ RETRY_ORIGINAL_SECONDS = 60.0
 
 
 async def transfer_invoice(ctx: JobContext, job: TransferJob) -> JobOutcome:
-    snapshot = await load_invoice(ctx, job.subject_id)
+    snapshot = await load_invoice(ctx, job.subject_id, with_links=True)
     if snapshot is None:
         return JobOutcome(
             OutcomeKind.FAILED, code="invoice_missing", message="Fakturan finns inte i SGX."
@@ -81,7 +82,9 @@ async def send_invoice(ctx: JobContext, job: TransferJob, snapshot: InvoiceSnaps
     fresh = False
     while True:
         customer = await customer_number_for(ctx, job, snapshot, fresh=fresh)
-        articles = await ensure_articles(ctx, job, snapshot.articles, fresh=fresh)
+        articles = await ensure_articles(
+            ctx, job, snapshot.articles, fresh=fresh, known=snapshot.known_links(LinkKind.ARTICLE)
+        )
         payload = mapping.invoice_payload(
             snapshot.invoice,
             customer_number=customer,
