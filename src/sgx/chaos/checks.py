@@ -27,14 +27,11 @@ from sgx.chaos.queue import TRANSFER_KINDS
 from sgx.chaos.sandbox import FortnoxReader, SandboxControl
 from sgx.chaos.watch import RequestTally
 from sgx.chaos.world import IssuerWorld, SessionFactory, World
-from sgx.integration.transfer_status import InvoiceTransferStatus
-from sgx.invoicing.models import Invoice
+from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.outbox.models import JobKind, JobStatus, TransferAttempt, TransferJob
 from sgx.parties.models import Patient
 
-FINAL_STATUSES = frozenset(
-    {InvoiceTransferStatus.TRANSFERRED.value, InvoiceTransferStatus.CREDITED.value}
-)
+FINAL_STATUSES = frozenset({TransferStatus.TRANSFERRED.value, TransferStatus.CREDITED.value})
 SHOWN = 5  # examples shown per kind of violation
 
 

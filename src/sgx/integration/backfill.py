@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from sgx.integration.transfer_status import InvoiceTransferStatus, set_invoice_transfer_status
+from sgx.integration.transfer_status import set_invoice_transfer_status
 from sgx.integration.transfers import INVOICE_KINDS
-from sgx.invoicing.models import Invoice
+from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.outbox.models import JobKind, JobStatus, TransferJob
 from sgx.outbox.service import enqueue, latest_job_for
 
@@ -128,7 +128,7 @@ async def enqueue_candidates(
             after_job_id=after,
         )
         await set_invoice_transfer_status(
-            session, invoice_id=candidate.invoice_id, status=InvoiceTransferStatus.PENDING
+            session, invoice_id=candidate.invoice_id, status=TransferStatus.PENDING
         )
         job_ids.append(job.id)
     return job_ids

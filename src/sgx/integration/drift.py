@@ -24,14 +24,14 @@ from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.integration.drift_findings import Finding
 from sgx.integration.reconcile_models import InvoiceDrift
-from sgx.integration.transfer_status import InvoiceTransferStatus, set_invoice_transfer_status
-from sgx.invoicing.models import Invoice
+from sgx.integration.transfer_status import set_invoice_transfer_status
+from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.invoicing.service import get_invoice
 from sgx.kit.clock import utcnow
 
 HANDLE_ROLE = IssuerRole.ADMIN
 COMMENT_MAX = 1000
-OUT_OF_SYNC = InvoiceTransferStatus.OUT_OF_SYNC.value
+OUT_OF_SYNC = TransferStatus.OUT_OF_SYNC.value
 
 
 async def drifts_of(
@@ -72,7 +72,7 @@ async def record_findings(
         await set_invoice_transfer_status(
             session,
             invoice_id=invoice.id,
-            status=InvoiceTransferStatus.OUT_OF_SYNC,
+            status=TransferStatus.OUT_OF_SYNC,
             error_code=new[-1].kind.value,
             message=" ".join(drift.description for drift in opened),
         )
@@ -123,8 +123,8 @@ async def mark_handled(
     return drifts
 
 
-def _status_after(drifts: Sequence[InvoiceDrift]) -> InvoiceTransferStatus:
+def _status_after(drifts: Sequence[InvoiceDrift]) -> TransferStatus:
     before = drifts[0].status_before if drifts else ""
     if before and before != OUT_OF_SYNC:
-        return InvoiceTransferStatus(before)
-    return InvoiceTransferStatus.TRANSFERRED
+        return TransferStatus(before)
+    return TransferStatus.TRANSFERRED

@@ -1,30 +1,19 @@
-"""The transfer status shown on an invoice, in the seed's Swedish words."""
+"""Writing an invoice's transfer status (``sgx.invoicing.models.TransferStatus``) as the sync
+engine learns it."""
 
 from __future__ import annotations
 
-import enum
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sgx.invoicing.models import Invoice
+from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.kit.clock import utcnow
-
-
-class InvoiceTransferStatus(enum.StrEnum):
-    NOT_ACTIVATED = "Ej aktiverad"
-    PENDING = "Väntar på överföring"
-    TRANSFERRED = "Överförd"
-    FAILED = "Fel – åtgärd krävs"
-    PAUSED = "Pausad – ingen anslutning"
-    CREDITED = "Krediterad"
-    OUT_OF_SYNC = "Osynk"
 
 
 async def set_invoice_transfer_status(
     session: AsyncSession,
     *,
     invoice_id: int,
-    status: InvoiceTransferStatus,
+    status: TransferStatus,
     error_code: str | None = None,
     message: str | None = None,
     fortnox_document_number: str | None = None,

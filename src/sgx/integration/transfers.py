@@ -7,7 +7,7 @@
 * ``retry`` is "Försök igen" (one invoice, one cause, one issuer or all).
 
 Services never commit; each returns what it changed. Statuses are the Swedish values of
-``InvoiceTransferStatus``; a job's ``error_code`` is a stable English code, its message Swedish.
+``TransferStatus``; a job's ``error_code`` is a stable English code, its message Swedish.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from sgx.integration.jobs import JobOutcome, OutcomeKind
 from sgx.integration.models import FortnoxConnection
 from sgx.integration.repository import connection_of
 from sgx.integration.service import require_usable
-from sgx.integration.transfer_status import InvoiceTransferStatus, set_invoice_transfer_status
-from sgx.invoicing.models import Invoice
+from sgx.integration.transfer_status import set_invoice_transfer_status
+from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.issuers.models import Issuer
 from sgx.kit.clock import utcnow
 from sgx.outbox import service as outbox
@@ -35,14 +35,12 @@ INVOICE_KINDS = frozenset({JobKind.INVOICE, JobKind.FULL_CREDIT})
 # Statuses a handler may have set on success that "Överförd" must not overwrite.
 SETTLED = frozenset(
     {
-        InvoiceTransferStatus.TRANSFERRED.value,
-        InvoiceTransferStatus.CREDITED.value,
-        InvoiceTransferStatus.OUT_OF_SYNC.value,
+        TransferStatus.TRANSFERRED.value,
+        TransferStatus.CREDITED.value,
+        TransferStatus.OUT_OF_SYNC.value,
     }
 )
-WAITING_AGAIN_FROM = frozenset(
-    {InvoiceTransferStatus.FAILED.value, InvoiceTransferStatus.PAUSED.value}
-)
+WAITING_AGAIN_FROM = frozenset({TransferStatus.FAILED.value, TransferStatus.PAUSED.value})
 
 
 def _invoice_ids(jobs: Iterable[TransferJob]) -> list[int]:
@@ -54,7 +52,7 @@ async def _set_pending_again(session: AsyncSession, invoice_ids: Iterable[int]) 
         invoice = await session.get(Invoice, invoice_id, populate_existing=True)
         if invoice is not None and invoice.transfer_status in WAITING_AGAIN_FROM:
             await set_invoice_transfer_status(
-                session, invoice_id=invoice_id, status=InvoiceTransferStatus.PENDING
+                session, invoice_id=invoice_id, status=TransferStatus.PENDING
             )
 
 
@@ -89,7 +87,7 @@ async def hold_issuer(
         await set_invoice_transfer_status(
             session,
             invoice_id=invoice_id,
-            status=InvoiceTransferStatus.PAUSED,
+            status=TransferStatus.PAUSED,
             error_code=code,
             message=message,
         )
@@ -198,7 +196,7 @@ async def _done(session: AsyncSession, job: TransferJob, outcome: JobOutcome) ->
             await set_invoice_transfer_status(
                 session,
                 invoice_id=invoice.id,
-                status=InvoiceTransferStatus.TRANSFERRED,
+                status=TransferStatus.TRANSFERRED,
                 fortnox_document_number=outcome.fortnox_document_number or None,
             )
     await session.execute(
@@ -237,7 +235,7 @@ async def _not_yet(
         await set_invoice_transfer_status(
             session,
             invoice_id=job.subject_id,
-            status=InvoiceTransferStatus.FAILED,
+            status=TransferStatus.FAILED,
             error_code=outcome.code,
             message=outcome.message,
         )

@@ -36,10 +36,18 @@ class InvoiceKind(enum.StrEnum):
 
 
 class TransferStatus(enum.StrEnum):
-    """The statuses invoicing itself sets; the sync engine writes the others later."""
+    """An invoice's way to Fortnox, as shown to users.
+
+    Invoicing sets the first two when the invoice is made; the sync engine writes the others.
+    """
 
     NOT_ACTIVATED = "Ej aktiverad"
     PENDING = "Väntar på överföring"
+    TRANSFERRED = "Överförd"
+    FAILED = "Fel – åtgärd krävs"
+    PAUSED = "Pausad – ingen anslutning"
+    CREDITED = "Krediterad"
+    OUT_OF_SYNC = "Osynk"
 
 
 class PaymentStatus(enum.StrEnum):

@@ -15,15 +15,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sgx.integration.transfer_status import InvoiceTransferStatus
-from sgx.invoicing.models import Invoice
+from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.invoicing.service import party_names
 from sgx.outbox.models import JobKind, JobStatus, TransferJob
 from sgx.parties.models import Patient
 
 ATTENTION_STATUSES = (
-    InvoiceTransferStatus.FAILED.value,
-    InvoiceTransferStatus.OUT_OF_SYNC.value,
+    TransferStatus.FAILED.value,
+    TransferStatus.OUT_OF_SYNC.value,
 )
 OUT_OF_SYNC_CAUSE = "out_of_sync"
 UNKNOWN_CAUSE = "unknown"
@@ -73,7 +72,7 @@ class CauseGroup:
 def cause_of(invoice: Invoice) -> str:
     if invoice.transfer_error_code:
         return invoice.transfer_error_code
-    if invoice.transfer_status == InvoiceTransferStatus.OUT_OF_SYNC.value:
+    if invoice.transfer_status == TransferStatus.OUT_OF_SYNC.value:
         return OUT_OF_SYNC_CAUSE
     return UNKNOWN_CAUSE
 
@@ -150,7 +149,7 @@ async def paused_count(session: AsyncSession, *, issuer_id: int) -> int:
         .select_from(Invoice)
         .where(
             Invoice.issuer_id == issuer_id,
-            Invoice.transfer_status == InvoiceTransferStatus.PAUSED.value,
+            Invoice.transfer_status == TransferStatus.PAUSED.value,
         )
     )
     return int(count or 0)

@@ -12,9 +12,9 @@ from sgx.integration.errors import NotConnected
 from sgx.integration.gateway import FortnoxGateway
 from sgx.integration.jobs import JobOutcome, OutcomeKind
 from sgx.integration.models import ConnectionState
-from sgx.integration.transfer_status import InvoiceTransferStatus
 from sgx.integration.transfers import release_held
 from sgx.integration.verification import verify_connection
+from sgx.invoicing.models import TransferStatus
 from sgx.outbox.models import JobStatus
 from sgx.settings import Settings
 from tests.builders.integration import consent, make_connection, make_fortnox_company
@@ -74,7 +74,7 @@ async def test_without_a_connection_the_invoices_are_paused_not_dropped(
         stored = await job_of(session, job.id)
         assert (stored.status, stored.error_code) == (JobStatus.HELD, NotConnected().code)
         paused = await invoice_of(session, invoice.id)
-        assert paused.transfer_status == InvoiceTransferStatus.PAUSED.value
+        assert paused.transfer_status == TransferStatus.PAUSED.value
         assert [a.outcome for a in await attempts_of(session, job.id)] == ["held"]
 
 
@@ -98,7 +98,7 @@ async def test_releasing_held_jobs_after_connecting_delivers_them(
     await sync.run_until_idle()
 
     assert released == 1
-    assert waiting == InvoiceTransferStatus.PENDING.value
+    assert waiting == TransferStatus.PENDING.value
     assert (await job_of(session, job.id)).status is JobStatus.DONE
     assert (await invoice_of(session, invoice.id)).transfer_status == "Överförd"
 

@@ -14,7 +14,7 @@ from sgx.integration.gateway import FortnoxGateway
 from sgx.integration.jobs import JobOutcome, OutcomeKind
 from sgx.integration.models import ConnectionState
 from sgx.integration.repository import connection_of
-from sgx.integration.transfer_status import InvoiceTransferStatus
+from sgx.invoicing.models import TransferStatus
 from sgx.kit.clock import utcnow
 from sgx.outbox.models import JobStatus
 from sgx.settings import Settings
@@ -56,7 +56,7 @@ async def test_a_done_job_is_marked_done_with_the_invoice_transferred(
     assert (stored.status, stored.attempts) == (JobStatus.DONE, 1)
     assert stored.done_at is not None
     transferred = await invoice_of(session, invoice.id)
-    assert transferred.transfer_status == InvoiceTransferStatus.TRANSFERRED.value
+    assert transferred.transfer_status == TransferStatus.TRANSFERRED.value
     assert transferred.fortnox_document_number == f"F{invoice.id}"
     history = [(a.operation, a.outcome, a.worker) for a in await attempts_of(session, job.id)]
     assert history == [
@@ -126,7 +126,7 @@ async def test_a_permanent_error_fails_the_invoice_with_a_swedish_message(
     assert before + dt.timedelta(minutes=15) <= stored.available_at
     assert stored.available_at <= utcnow() + dt.timedelta(minutes=60)
     failed = await invoice_of(session, invoice.id)
-    assert failed.transfer_status == InvoiceTransferStatus.FAILED.value
+    assert failed.transfer_status == TransferStatus.FAILED.value
     assert failed.transfer_message == stored.error_message
     assert failed.transfer_error_code == stored.error_code
 
@@ -184,7 +184,7 @@ async def test_a_fresh_token_refused_holds_the_queue_and_marks_the_connection_lo
     stored = await job_of(session, job.id)
     assert (stored.status, stored.error_code) == (JobStatus.HELD, ConnectionLost().code)
     paused = await invoice_of(session, invoice.id)
-    assert paused.transfer_status == InvoiceTransferStatus.PAUSED.value
+    assert paused.transfer_status == TransferStatus.PAUSED.value
     connection = await connection_of(session, issuer_id=connected.issuer_id)
     assert connection is not None
     await session.refresh(connection)

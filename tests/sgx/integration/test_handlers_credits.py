@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.integration.handlers import transfer_full_credit, transfer_invoice
 from sgx.integration.jobs import OutcomeKind
-from sgx.integration.transfer_status import InvoiceTransferStatus
-from sgx.invoicing.models import Invoice
+from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.outbox.models import JobKind
 from tests.builders.transfer import (
     Connected,
@@ -56,7 +55,7 @@ async def test_full_credit_uses_the_credit_action_and_stores_fortnox_credit_numb
     assert ("PUT", f"/3/invoices/{original.number}/credit") in calls
     after = await stored(session_factory, Invoice, full.id)
     assert after.fortnox_document_number == made  # Fortnox's number, not necessarily SGX's
-    assert after.transfer_status == InvoiceTransferStatus.TRANSFERRED.value
+    assert after.transfer_status == TransferStatus.TRANSFERRED.value
 
 
 async def test_fully_credited_original_becomes_krediterad(
@@ -65,7 +64,7 @@ async def test_fully_credited_original_becomes_krediterad(
     full = await credit(session, original)
     await transfer(connected, session, full, kind=JobKind.FULL_CREDIT)
     after = await stored(session_factory, Invoice, original.id)
-    assert after.transfer_status == InvoiceTransferStatus.CREDITED.value
+    assert after.transfer_status == TransferStatus.CREDITED.value
     assert after.fortnox_document_number == str(original.number)
 
 
@@ -96,7 +95,7 @@ async def test_partial_credit_is_a_credit_invoice_with_its_own_number_and_negati
     assert made.total == partial.total == Decimal("-850.00")
     assert made.remarks is not None and f"faktura {original.number}" in made.remarks
     after = await stored(session_factory, Invoice, original.id)
-    assert after.transfer_status == InvoiceTransferStatus.TRANSFERRED.value  # not all credited
+    assert after.transfer_status == TransferStatus.TRANSFERRED.value  # not all credited
 
 
 async def test_partial_credits_that_credit_everything_make_the_original_krediterad(
@@ -107,7 +106,7 @@ async def test_partial_credits_that_credit_everything_make_the_original_krediter
     rest = await credit(session, original, [(original.rows[1].id, "1")])
     await transfer(connected, session, rest)
     after = await stored(session_factory, Invoice, original.id)
-    assert after.transfer_status == InvoiceTransferStatus.CREDITED.value
+    assert after.transfer_status == TransferStatus.CREDITED.value
 
 
 async def test_full_credit_of_what_partial_credits_left_goes_as_a_credit_invoice(
@@ -121,7 +120,7 @@ async def test_full_credit_of_what_partial_credits_left_goes_as_a_credit_invoice
     calls = [(r["method"], r["path"]) for r in await requests_to_fortnox(connected)]
     assert not any(path.endswith("/credit") for _, path in calls)
     after = await stored(session_factory, Invoice, original.id)
-    assert after.transfer_status == InvoiceTransferStatus.CREDITED.value
+    assert after.transfer_status == TransferStatus.CREDITED.value
 
 
 async def test_invoice_credited_in_fortnox_already_is_adopted_not_credited_twice(

@@ -16,8 +16,8 @@ from sgx.fortnox.schemas import Customer, Invoice, InvoiceRow
 from sgx.integration.handlers.refusals import format_organisation_number
 from sgx.integration.jobs import JobOutcome, OutcomeKind
 from sgx.integration.links import LinkKind, save_link
-from sgx.integration.transfer_status import InvoiceTransferStatus
 from sgx.invoicing.models import Invoice as SgxInvoice
+from sgx.invoicing.models import TransferStatus
 from sgx.outbox.models import JobKind
 from sgx.parties.models import Patient
 from tests.builders.transfer import (
@@ -81,7 +81,7 @@ async def test_transferred_invoice_shows_overford_with_the_fortnox_number(
     invoice = await patient_invoice(session, connected)
     await transfer(connected, session, invoice)
     after = await stored(session_factory, SgxInvoice, invoice.id)
-    assert after.transfer_status == InvoiceTransferStatus.TRANSFERRED.value
+    assert after.transfer_status == TransferStatus.TRANSFERRED.value
     assert after.fortnox_document_number == str(invoice.number)
     assert after.transfer_error_code is None
 
@@ -332,7 +332,7 @@ async def test_totals_that_differ_in_fortnox_leave_the_invoice_osynk_with_the_di
     outcome = await transfer(connected, session, invoice)
     assert (outcome.kind, outcome.code) == (OutcomeKind.DONE, "fortnox_totals_differ")
     after = await stored(session_factory, SgxInvoice, invoice.id)
-    assert after.transfer_status == InvoiceTransferStatus.OUT_OF_SYNC.value
+    assert after.transfer_status == TransferStatus.OUT_OF_SYNC.value
     assert after.fortnox_document_number == str(invoice.number)
     assert after.transfer_message is not None
     assert "Total är 1 250,50 kr i SGX men 1 251,00 kr i Fortnox" in after.transfer_message

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from fortnox_sandbox.backend import SandboxBackend
 from sgx.integration.gateway import FortnoxGateway
 from sgx.integration.reconcile_models import DriftKind
-from sgx.integration.transfer_status import InvoiceTransferStatus
+from sgx.invoicing.models import TransferStatus
 from sgx.settings import Settings
 from tests.sgx.integration.reconcile_support import (
     Setup,
@@ -26,7 +26,7 @@ from tests.sgx.integration.reconcile_support import (
     transferred,
 )
 
-OSYNK = InvoiceTransferStatus.OUT_OF_SYNC.value
+OSYNK = TransferStatus.OUT_OF_SYNC.value
 
 
 @pytest.fixture
@@ -95,10 +95,10 @@ async def test_credits_made_in_sgx_are_never_drift(session: AsyncSession, setup:
 
     assert await drift_count(session, setup.issuer_id) == 0
     assert (whole.transfer_status, part.transfer_status) == (
-        InvoiceTransferStatus.CREDITED.value,
-        InvoiceTransferStatus.TRANSFERRED.value,
+        TransferStatus.CREDITED.value,
+        TransferStatus.TRANSFERRED.value,
     )
-    assert (await fresh(session, whole.id)).transfer_status == InvoiceTransferStatus.CREDITED.value
+    assert (await fresh(session, whole.id)).transfer_status == TransferStatus.CREDITED.value
 
 
 async def test_an_invoice_cancelled_in_fortnox_is_osynk_once(

@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sgx.audit.models import AuditEvent
 from sgx.identity.models import IssuerRole
 from sgx.integration.gateway import FortnoxGateway
-from sgx.integration.transfer_status import InvoiceTransferStatus
-from sgx.invoicing.models import Invoice
+from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.settings import Settings
 from tests.builders.identity import bearer, make_api_token, make_user
 from tests.sgx.identity.pages import csrf_from, log_in
@@ -69,7 +68,7 @@ async def test_an_administrator_marks_the_difference_handled_with_a_comment(
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["transfer_status"] == InvoiceTransferStatus.TRANSFERRED.value
+    assert body["transfer_status"] == TransferStatus.TRANSFERRED.value
     assert [d["handled_comment"] for d in body["handled"]] == [
         "Krediterad även i SGX efter samtal med kunden."
     ]
@@ -154,7 +153,7 @@ async def test_a_handled_state_is_not_reported_again_but_a_new_change_is(
     await edit_rows(setup, invoice, {0: {"Description": "Andra ändringen"}})
     await reconciled(setup)
 
-    assert after_handling == InvoiceTransferStatus.TRANSFERRED.value
+    assert after_handling == TransferStatus.TRANSFERRED.value
     assert [d.handled_at is None for d in await drifts(session, invoice.id)] == [False, True]
     assert "Andra ändringen" in ((await fresh(session, invoice.id)).transfer_message or "")
 

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from sgx.cli import app
-from sgx.integration.transfer_status import InvoiceTransferStatus, set_invoice_transfer_status
-from sgx.invoicing.models import Invoice
+from sgx.integration.transfer_status import set_invoice_transfer_status
+from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.kit.clock import utcnow
 from sgx.outbox.models import JobKind, JobStatus, TransferJob
 from sgx.settings import get_settings
@@ -58,9 +58,7 @@ async def _failed(
     await set_invoice_transfer_status(
         session,
         invoice_id=invoice.id,
-        status=InvoiceTransferStatus.FAILED
-        if status is JobStatus.FAILED
-        else InvoiceTransferStatus.PAUSED,
+        status=TransferStatus.FAILED if status is JobStatus.FAILED else TransferStatus.PAUSED,
         error_code=code,
         message=message,
     )

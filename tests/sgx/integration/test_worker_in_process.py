@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from sgx.app import create_app
 from sgx.integration.gateway import FortnoxGateway
-from sgx.integration.transfer_status import InvoiceTransferStatus
+from sgx.invoicing.models import TransferStatus
 from sgx.outbox.models import JobStatus
 from sgx.settings import Settings
 from tests.sgx.outbox.support import connected_clinic, eventually, invoice_job, invoice_of, job_of
@@ -35,7 +35,7 @@ async def test_the_app_transfers_a_new_invoice_with_its_in_process_worker(
         await eventually(transferred, "the in-process worker to transfer the invoice")
 
     stored = await invoice_of(session, invoice.id)
-    assert stored.transfer_status == InvoiceTransferStatus.TRANSFERRED.value
+    assert stored.transfer_status == TransferStatus.TRANSFERRED.value
     assert stored.fortnox_document_number == str(invoice.number)
 
 

@@ -24,16 +24,16 @@ from sgx.integration.handlers.loading import InvoiceSnapshot, load_invoice
 from sgx.integration.handlers.recording import record_transferred
 from sgx.integration.jobs import JobContext, JobOutcome, OutcomeKind
 from sgx.integration.links import LinkKind
-from sgx.integration.transfer_status import InvoiceTransferStatus
+from sgx.invoicing.models import TransferStatus
 from sgx.outbox.models import TransferJob
 
 # The customer (2000433) or an article (2000428) SGX remembered is gone from Fortnox.
 LOOKED_UP_AGAIN = frozenset({2000433, 2000428})
 FINISHED = frozenset(
     {
-        InvoiceTransferStatus.TRANSFERRED.value,
-        InvoiceTransferStatus.CREDITED.value,
-        InvoiceTransferStatus.OUT_OF_SYNC.value,
+        TransferStatus.TRANSFERRED.value,
+        TransferStatus.CREDITED.value,
+        TransferStatus.OUT_OF_SYNC.value,
     }
 )
 RETRY_ORIGINAL_SECONDS = 60.0

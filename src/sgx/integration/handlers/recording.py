@@ -19,9 +19,9 @@ from sgx.integration import mapping
 from sgx.integration.handlers import refusals
 from sgx.integration.handlers.loading import InvoiceSnapshot
 from sgx.integration.jobs import JobContext, JobOutcome, OutcomeKind
-from sgx.integration.transfer_status import InvoiceTransferStatus, set_invoice_transfer_status
+from sgx.integration.transfer_status import set_invoice_transfer_status
 from sgx.invoicing import credits
-from sgx.invoicing.models import Invoice
+from sgx.invoicing.models import Invoice, TransferStatus
 
 
 async def record_transferred(
@@ -36,9 +36,7 @@ async def record_transferred(
         await set_invoice_transfer_status(
             session,
             invoice_id=snapshot.invoice.id,
-            status=InvoiceTransferStatus.OUT_OF_SYNC
-            if described
-            else InvoiceTransferStatus.TRANSFERRED,
+            status=TransferStatus.OUT_OF_SYNC if described else TransferStatus.TRANSFERRED,
             error_code=described.code if described else None,
             message=described.message if described else None,
             fortnox_document_number=number,
@@ -64,5 +62,5 @@ async def mark_credited_when_complete(session: AsyncSession, *, original_id: int
     made = await credits.credits_of(session, invoice_id=original_id)
     if all(credit.fortnox_document_number for credit in made):
         await set_invoice_transfer_status(
-            session, invoice_id=original_id, status=InvoiceTransferStatus.CREDITED
+            session, invoice_id=original_id, status=TransferStatus.CREDITED
         )
