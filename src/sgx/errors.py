@@ -62,3 +62,9 @@ class ValidationFailed(AppError):
     @classmethod
     def single(cls, field_name: str, code: str, message: str) -> ValidationFailed:
         return cls([FieldError(field=field_name, code=code, message=message)], message=message)
+
+
+def raise_if_any(errors: list[FieldError]) -> None:
+    """Refuse with every field's message at once, or do nothing when there are none."""
+    if errors:
+        raise ValidationFailed(errors)

@@ -15,8 +15,8 @@ from sgx.identity.models import IssuerRole
 from sgx.identity.web import PagePrincipal
 from sgx.issuers.models import Issuer
 from sgx.issuers.service import get_issuer
-from sgx.parties import forms
 from sgx.parties.pages import can_write
+from sgx.web import forms
 from sgx.web.csrf import verify_csrf
 from sgx.web.deps import DbSession
 from sgx.web.templating import templates

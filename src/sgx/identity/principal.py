@@ -43,6 +43,13 @@ class Principal:
                 code="role_insufficient",
             )
 
+    def require_object(self, issuer_id: int, needed: IssuerRole, *, missing: NotFound) -> None:
+        """Like ``require`` for an object of the issuer: one the caller cannot see is reported
+        ``missing``, exactly like an unknown id."""
+        if not self.can_see(issuer_id):
+            raise missing
+        self.require(issuer_id, needed)
+
     def require_support(self) -> None:
         if not self.is_support:
             raise Forbidden("Endast Support kan göra detta.", code="support_only")

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 
 from sgx.invoicing.models import Invoice
 from sgx.invoicing.schemas import CreditCreate, CreditRowIn, InvoiceCreate
-from sgx.parties.forms import Errors, build, decimal, text
+from sgx.web.forms import Errors, build, decimal, text
 
 ROW_SLOTS = 6
 _ROW_FIELD = re.compile(r"^rows\.(\d+)\.(.+)$")

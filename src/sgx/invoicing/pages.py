@@ -26,11 +26,11 @@ from sgx.issuers.models import Issuer
 from sgx.issuers.service import get_issuer
 from sgx.kit.clock import today_in_sweden
 from sgx.parties import service as parties
-from sgx.parties.forms import field_messages, submitted
 from sgx.parties.models import Company, Patient
 from sgx.parties.pages import can_write
 from sgx.web.csrf import verify_csrf
 from sgx.web.deps import DbSession
+from sgx.web.forms import field_messages, submitted
 from sgx.web.templating import templates
 
 router = APIRouter(include_in_schema=False)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.catalog.models import Article
 from sgx.catalog.service import articles_by_code, money_errors
-from sgx.errors import FieldError, NotFound
+from sgx.errors import FieldError, NotFound, raise_if_any
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.invoicing.amounts import Totals, row_net, totals_for, vat_lines_for
@@ -34,7 +34,7 @@ from sgx.invoicing.transfer_queue import announce_transfer
 from sgx.issuers.service import get_issuer
 from sgx.kit.clock import today_in_sweden
 from sgx.parties.models import Company, Patient
-from sgx.parties.service import MAX_PAGE, authorize_object, raise_if_any
+from sgx.parties.service import MAX_PAGE
 
 MAX_QUANTITY = Decimal("9999999.99")
 
@@ -60,7 +60,7 @@ async def get_invoice(
     invoice = await session.get(Invoice, invoice_id)
     if invoice is None:
         raise _invoice_missing()
-    authorize_object(principal, invoice.issuer_id, needed, missing=_invoice_missing())
+    principal.require_object(invoice.issuer_id, needed, missing=_invoice_missing())
     return invoice
 
 

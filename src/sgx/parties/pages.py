@@ -14,6 +14,7 @@ from sgx.identity.web import PagePrincipal
 from sgx.issuers.models import Issuer
 from sgx.issuers.service import get_issuer
 from sgx.parties import forms, service
+from sgx.web import forms as web_forms
 from sgx.web.csrf import verify_csrf
 from sgx.web.deps import DbSession
 from sgx.web.templating import templates
@@ -78,12 +79,12 @@ async def create_patient(
                 session, principal=principal, issuer_id=issuer_id, data=data
             )
         except ValidationFailed as failure:
-            errors = forms.field_messages(failure)
+            errors = web_forms.field_messages(failure)
     if errors:
         await session.rollback()  # nothing of a refused form is kept
         issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
         return _form(
-            request, "parties/patient_new.html", issuer, forms.submitted(form), errors, 422
+            request, "parties/patient_new.html", issuer, web_forms.submitted(form), errors, 422
         )
     await session.commit()
     return RedirectResponse(f"/issuers/{issuer_id}/patients?meddelande=patient", status_code=303)
@@ -134,12 +135,12 @@ async def create_company(
                 session, principal=principal, issuer_id=issuer_id, data=data
             )
         except ValidationFailed as failure:
-            errors = forms.field_messages(failure)
+            errors = web_forms.field_messages(failure)
     if errors:
         await session.rollback()  # nothing of a refused form is kept
         issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
         return _form(
-            request, "parties/company_new.html", issuer, forms.submitted(form), errors, 422
+            request, "parties/company_new.html", issuer, web_forms.submitted(form), errors, 422
         )
     await session.commit()
     return RedirectResponse(f"/issuers/{issuer_id}/companies?meddelande=foretag", status_code=303)

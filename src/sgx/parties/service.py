@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sgx.errors import FieldError, NotFound, ValidationFailed
+from sgx.errors import FieldError, NotFound, raise_if_any
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.issuers.service import get_issuer
@@ -32,20 +32,6 @@ _RESERVNUMMER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 _ADDRESS_FIELDS = ("address", "zip_code", "city")
 _REQUIRED = {"first_name", "last_name", "name", "organisation_number", "protected_identity"}
 MAX_PAGE = 500
-
-
-def authorize_object(
-    principal: Principal, issuer_id: int, needed: IssuerRole, *, missing: NotFound
-) -> None:
-    """Objects of an issuer the caller cannot see are reported missing, like unknown ids."""
-    if not principal.can_see(issuer_id):
-        raise missing
-    principal.require(issuer_id, needed)
-
-
-def raise_if_any(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationFailed(errors)
 
 
 def _patient_missing() -> NotFound:
@@ -85,7 +71,7 @@ async def get_patient(
     patient = await session.get(Patient, patient_id)
     if patient is None:
         raise _patient_missing()
-    authorize_object(principal, patient.issuer_id, needed, missing=_patient_missing())
+    principal.require_object(patient.issuer_id, needed, missing=_patient_missing())
     return patient
 
 
@@ -267,7 +253,7 @@ async def get_company(
     company = await session.get(Company, company_id)
     if company is None:
         raise _company_missing()
-    authorize_object(principal, company.issuer_id, needed, missing=_company_missing())
+    principal.require_object(company.issuer_id, needed, missing=_company_missing())
     return company
 
 
