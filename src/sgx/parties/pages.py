@@ -1,4 +1,8 @@
-"""HTML pages of parties: an issuer's patients and companies (list and create)."""
+"""HTML pages of parties: an issuer's patients and companies (list, create and edit).
+
+An edit page answers only for an object of the issuer in the address (another issuer's id is
+404 like an unknown one) and needs a writing role, like the service that stores the change.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,16 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from sgx.errors import ValidationFailed
+from sgx.errors import NotFound, ValidationFailed
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.identity.web import PagePrincipal
 from sgx.issuers.models import Issuer
 from sgx.issuers.service import get_issuer
 from sgx.parties import forms, service
+from sgx.parties.models import Company, Patient
 from sgx.web import forms as web_forms
 from sgx.web.csrf import verify_csrf
 from sgx.web.deps import DbSession
@@ -21,7 +27,12 @@ from sgx.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-NOTICES = {"patient": "Patienten har lagts till.", "foretag": "Företaget har lagts till."}
+NOTICES = {
+    "patient": "Patienten har lagts till.",
+    "foretag": "Företaget har lagts till.",
+    "patient-andrad": "Patienten har uppdaterats.",
+    "foretag-andrat": "Företaget har uppdaterats.",
+}
 
 
 def can_write(principal: Principal, issuer_id: int) -> bool:
@@ -90,6 +101,57 @@ async def create_patient(
     return RedirectResponse(f"/issuers/{issuer_id}/patients?meddelande=patient", status_code=303)
 
 
+@router.get("/issuers/{issuer_id}/patients/{patient_id}/edit")
+async def edit_patient_page(
+    request: Request, issuer_id: int, patient_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    issuer = await get_issuer(
+        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
+    )
+    patient = await _patient_of(session, principal, issuer_id, patient_id)
+    return _form(
+        request,
+        "parties/patient_edit.html",
+        issuer,
+        forms.patient_values(patient),
+        extra={"patient": patient},
+    )
+
+
+@router.post("/issuers/{issuer_id}/patients/{patient_id}", dependencies=[Depends(verify_csrf)])
+async def update_patient(
+    request: Request, issuer_id: int, patient_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    await get_issuer(session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER)
+    await _patient_of(session, principal, issuer_id, patient_id)
+    form = await request.form()
+    data, errors = forms.patient_update_from_form(form)
+    if data is not None:
+        try:
+            await service.update_patient(
+                session, principal=principal, patient_id=patient_id, data=data
+            )
+        except ValidationFailed as failure:
+            errors = web_forms.field_messages(failure)
+    if errors:
+        await session.rollback()  # nothing of a refused form is kept
+        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+        patient = await _patient_of(session, principal, issuer_id, patient_id)
+        return _form(
+            request,
+            "parties/patient_edit.html",
+            issuer,
+            web_forms.submitted(form),
+            errors,
+            422,
+            extra={"patient": patient},
+        )
+    await session.commit()
+    return RedirectResponse(
+        f"/issuers/{issuer_id}/patients?meddelande=patient-andrad", status_code=303
+    )
+
+
 @router.get("/issuers/{issuer_id}/companies")
 async def company_list(
     request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
@@ -146,6 +208,81 @@ async def create_company(
     return RedirectResponse(f"/issuers/{issuer_id}/companies?meddelande=foretag", status_code=303)
 
 
+@router.get("/issuers/{issuer_id}/companies/{company_id}/edit")
+async def edit_company_page(
+    request: Request, issuer_id: int, company_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    issuer = await get_issuer(
+        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
+    )
+    company = await _company_of(session, principal, issuer_id, company_id)
+    return _form(
+        request,
+        "parties/company_edit.html",
+        issuer,
+        forms.company_values(company),
+        extra={"company": company},
+    )
+
+
+@router.post("/issuers/{issuer_id}/companies/{company_id}", dependencies=[Depends(verify_csrf)])
+async def update_company(
+    request: Request, issuer_id: int, company_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    await get_issuer(session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER)
+    await _company_of(session, principal, issuer_id, company_id)
+    form = await request.form()
+    data, errors = forms.company_update_from_form(form)
+    if data is not None:
+        try:
+            await service.update_company(
+                session, principal=principal, company_id=company_id, data=data
+            )
+        except ValidationFailed as failure:
+            errors = web_forms.field_messages(failure)
+    if errors:
+        await session.rollback()  # nothing of a refused form is kept
+        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+        company = await _company_of(session, principal, issuer_id, company_id)
+        return _form(
+            request,
+            "parties/company_edit.html",
+            issuer,
+            web_forms.submitted(form),
+            errors,
+            422,
+            extra={"company": company},
+        )
+    await session.commit()
+    return RedirectResponse(
+        f"/issuers/{issuer_id}/companies?meddelande=foretag-andrat", status_code=303
+    )
+
+
+async def _patient_of(
+    session: AsyncSession, principal: Principal, issuer_id: int, patient_id: int
+) -> Patient:
+    """The patient if it belongs to the issuer in the address (else 404, like any unknown id).
+
+    Read with the weakest role so that another issuer's patient is 404 whatever the caller's
+    role there; the writing role is checked on the issuer in the address and by the service.
+    """
+    patient = await service.get_patient(session, principal=principal, patient_id=patient_id)
+    if patient.issuer_id != issuer_id:
+        raise NotFound("Patienten finns inte.", code="patient_not_found")
+    return patient
+
+
+async def _company_of(
+    session: AsyncSession, principal: Principal, issuer_id: int, company_id: int
+) -> Company:
+    """The company if it belongs to the issuer in the address (else 404, like any unknown id)."""
+    company = await service.get_company(session, principal=principal, company_id=company_id)
+    if company.issuer_id != issuer_id:
+        raise NotFound("Företaget finns inte.", code="company_not_found")
+    return company
+
+
 def _form(
     request: Request,
     template: str,
@@ -153,10 +290,12 @@ def _form(
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    *,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     return templates.TemplateResponse(
         request,
         template,
-        {"issuer": issuer, "values": values, "errors": errors or {}},
+        {"issuer": issuer, "values": values, "errors": errors or {}, **(extra or {})},
         status_code=status_code,
     )
