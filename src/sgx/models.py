@@ -3,6 +3,7 @@
 from sgx.audit import models as audit_models
 from sgx.catalog import models as catalog_models
 from sgx.identity import models as identity_models
+from sgx.identity import throttle as identity_throttle
 from sgx.integration import links as integration_links
 from sgx.integration import models as integration_models
 from sgx.integration import reconcile_models as integration_reconcile_models
@@ -18,6 +19,7 @@ __all__ = [
     "audit_models",
     "catalog_models",
     "identity_models",
+    "identity_throttle",
     "integration_links",
     "integration_models",
     "integration_reconcile_models",

@@ -1,13 +1,17 @@
-"""HTML pages of identity: the start page, login and logout."""
+"""HTML pages of identity: the start page, login (throttled, see ``throttle``) and logout."""
 
 from __future__ import annotations
+
+import math
 
 import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sgx.identity import service
+from sgx.identity.throttle import LoginThrottled
 from sgx.identity.web import HOME_PATH, OptionalPagePrincipal, safe_next_path
+from sgx.kit.clock import utcnow
 from sgx.web.csrf import verify_csrf
 from sgx.web.deps import SESSION_USER_KEY, DbSession
 from sgx.web.templating import templates
@@ -39,13 +43,24 @@ async def login(request: Request, session: DbSession) -> Response:
     username, password, next_path = (
         str(form.get(name) or "") for name in ("username", "password", "next")
     )
-    user = await service.authenticate(session, username=username, password=password)
+    now = utcnow()
+    try:
+        user = await service.authenticate(session, username=username, password=password, now=now)
+    except LoginThrottled as refused:
+        log.info("login_throttled")
+        response = _login_form(
+            request, next=next_path, username=username, error=refused.message, status_code=429
+        )
+        response.headers["Retry-After"] = str(
+            math.ceil((refused.locked_until - now).total_seconds())
+        )
+        return response
+    await session.commit()  # the failure count, or its reset and a rehashed password
     if user is None:
         log.info("login_failed")
         return _login_form(
             request, next=next_path, username=username, error=LOGIN_FAILED, status_code=401
         )
-    await session.commit()  # a password hash made with old parameters was replaced
     # A fresh session at login: nothing set before it (fixation) survives, the CSRF secret neither.
     request.session.clear()
     request.session[SESSION_USER_KEY] = user.id

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.audit import service as audit
 from sgx.errors import NotFound, ValidationFailed
-from sgx.identity import passwords
+from sgx.identity import passwords, throttle
 from sgx.identity.models import ApiToken, IssuerMembership, IssuerRole, User
 from sgx.identity.tokens import digest_api_token, new_api_token
 from sgx.issuers.models import Issuer
@@ -82,21 +83,59 @@ async def set_password(session: AsyncSession, *, user: User, password: str) -> N
     await session.flush()
 
 
-async def authenticate(session: AsyncSession, *, username: str, password: str) -> User | None:
+async def authenticate(
+    session: AsyncSession, *, username: str, password: str, now: dt.datetime | None = None
+) -> User | None:
     """The active user with this username and password, or None (without saying which was wrong).
 
-    A hash made with older Argon2 parameters is replaced by one made with the current ones.
+    Raises ``LoginThrottled`` without checking the password while the username is locked after
+    too many failures (see ``sgx.identity.throttle``); a failure is counted, a success resets the
+    count. A hash made with older Argon2 parameters is replaced by one made with the current ones.
     """
+    now = now or utcnow()
+    until = await throttle.locked_until(session, username=username, now=now)
+    if until is not None:
+        raise throttle.LoginThrottled(locked_until=until)
+    user = await _verified_user(session, username=username, password=password)
+    if user is None:
+        await _count_failure(session, username=username, now=now)
+        return None
+    await throttle.clear(session, username=username)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        await session.flush()
+    return user
+
+
+async def _verified_user(session: AsyncSession, *, username: str, password: str) -> User | None:
     user = await get_user_by_username(session, username=username.strip())
     if user is None:
         passwords.burn_verification_time(password)
         return None
     if not passwords.verify_password(user.password_hash, password) or not user.is_active:
         return None
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
-        await session.flush()
     return user
+
+
+async def _count_failure(session: AsyncSession, *, username: str, now: dt.datetime) -> None:
+    """Count the failure; a lock it starts goes into the audit trail of the users it shuts out."""
+    if not await throttle.record_failure(session, username=username, now=now):
+        return
+    # Usernames are ASCII (see _USERNAME), where SQL lower() is the key's case-folding.
+    locked_out = await session.scalars(
+        select(User).where(func.lower(User.username) == throttle.username_key(username))
+    )
+    for user in locked_out:
+        await audit.record(
+            session,
+            action="identity.login_locked",
+            actor="system",
+            subject=f"user:{user.id}",
+            details={
+                "username": user.username,
+                "locked_until": (now + throttle.LOCKOUT).isoformat(),
+            },
+        )
 
 
 async def grant_role(
