@@ -205,12 +205,17 @@ async def _invoice_of(
     invoice_id: int,
     needed: IssuerRole = IssuerRole.READER,
 ) -> Invoice:
-    """The invoice if it belongs to the issuer in the address (else 404, like any unknown id)."""
+    """The invoice if it belongs to the issuer in the address (else 404, like any unknown id).
+
+    The address is checked before the role, so an invoice of another issuer is 404 even where
+    the caller may read it there.
+    """
     invoice = await service.get_invoice(
-        session, principal=principal, invoice_id=invoice_id, needed=needed
+        session, principal=principal, invoice_id=invoice_id, needed=IssuerRole.READER
     )
     if invoice.issuer_id != issuer_id:
         raise NotFound("Fakturan finns inte.", code="invoice_not_found")
+    principal.require(issuer_id, needed)
     return invoice
 
 

@@ -154,6 +154,28 @@ async def test_invoice_of_another_issuer_is_not_found_under_this_issuer(
     assert response.status_code == 404
 
 
+async def test_credit_page_of_an_invoice_the_caller_only_reads_elsewhere_is_not_found(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """The address is checked before the role: 404, not the 403 the other issuer would give."""
+    clinic = await make_clinic(session)
+    other = await make_clinic(session)
+    invoice = await make_invoice(
+        session, issuer_id=other.issuer.id, patient_id=other.patient.id, rows=[("BESOK", "1")]
+    )
+    user = await make_user(
+        session, roles={clinic.issuer.id: IssuerRole.INVOICER, other.issuer.id: IssuerRole.READER}
+    )
+    headers = bearer(await make_api_token(session, user=user))
+    await session.commit()
+
+    response = await client.get(
+        f"/issuers/{clinic.issuer.id}/invoices/{invoice.id}/credit", headers=headers
+    )
+
+    assert response.status_code == 404
+
+
 async def test_credit_needs_confirmation_and_then_credits_the_chosen_row(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
