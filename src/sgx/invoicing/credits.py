@@ -20,7 +20,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sgx.errors import Conflict, FieldError
+from sgx.errors import Conflict, FieldError, raise_if_any
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.invoicing.amounts import ZERO, VatLine, row_net, totals_for, vat_for
@@ -29,7 +29,6 @@ from sgx.invoicing.numbering import lock_issuer
 from sgx.invoicing.schemas import CreditCreate, CreditRowIn
 from sgx.invoicing.service import Party, get_invoice, issue_invoice, quantity_errors
 from sgx.kit.clock import today_in_sweden
-from sgx.parties.service import raise_if_any
 
 
 @dataclass(frozen=True)
