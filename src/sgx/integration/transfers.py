@@ -152,7 +152,10 @@ async def record_outcome(
     policy: RetryPolicy = DEFAULT_POLICY,
 ) -> TransferJob | None:
     """Apply one run's outcome to the job, its invoice and its history."""
-    job = await session.get(TransferJob, job_id, with_for_update=True, populate_existing=True)
+    # NO KEY UPDATE: a job made meanwhile may still name this one as the job it waits for.
+    job = await session.get(
+        TransferJob, job_id, with_for_update={"key_share": True}, populate_existing=True
+    )
     if job is None:
         return None
     job.attempts += 1

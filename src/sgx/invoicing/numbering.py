@@ -1,9 +1,14 @@
 """Invoice numbers: one series per issuer, sequential with no gaps.
 
-The next number lives on the issuer row. Taking it locks that row (``SELECT … FOR UPDATE`` on
-PostgreSQL; SQLite's single writer serialises by itself) until the transaction ends, so two
-concurrent invoices of one issuer never share a number, and a rolled-back invoice gives its
-number back with the rollback. Take it as late as possible: after all validation.
+The next number lives on the issuer row. Taking it locks that row (``SELECT … FOR NO KEY
+UPDATE`` on PostgreSQL; SQLite's single writer serialises by itself) until the transaction ends,
+so two concurrent invoices of one issuer never share a number, and a rolled-back invoice gives
+its number back with the rollback. Take it as late as possible: after all validation.
+
+``NO KEY UPDATE``, not ``UPDATE``: the lock must not stop other transactions from inserting rows
+that merely refer to the issuer (an audit event, a transfer job's outcome) — their foreign-key
+check takes ``KEY SHARE`` on the issuer, which ``FOR UPDATE`` would block, and a transaction
+that holds another row they lock then deadlocks with this one.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ async def lock_issuer(session: AsyncSession, *, issuer_id: int) -> Issuer:
     query = (
         select(Issuer)
         .where(Issuer.id == issuer_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return (await session.scalars(query)).one()

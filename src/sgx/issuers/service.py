@@ -42,8 +42,10 @@ async def get_issuer(
     """The issuer if the caller holds ``needed`` on it; unknown and invisible issuers are 404."""
     if not principal.can_see(issuer_id):
         raise NotFound("Fakturautställaren finns inte.", code="issuer_not_found")
+    # NO KEY UPDATE: rows that refer to the issuer can still be inserted meanwhile.
+    lock = {"key_share": True} if for_update else None
     issuer = await session.get(
-        Issuer, issuer_id, with_for_update=for_update, populate_existing=for_update
+        Issuer, issuer_id, with_for_update=lock, populate_existing=for_update
     )
     if issuer is None:
         raise NotFound("Fakturautställaren finns inte.", code="issuer_not_found")

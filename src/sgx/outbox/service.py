@@ -71,7 +71,9 @@ async def latest_job_for(
 
 def _locked(query: Select[Any]) -> Select[Any]:
     return (
-        query.order_by(TransferJob.id).with_for_update().execution_options(populate_existing=True)
+        query.order_by(TransferJob.id)
+        .with_for_update(key_share=True)  # jobs made meanwhile may still refer to these
+        .execution_options(populate_existing=True)
     )
 
 
