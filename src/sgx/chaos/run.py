@@ -242,6 +242,7 @@ class ChaosRun:
             + [f"{crashed} exited by themselves"] * bool(crashed),
         )
         verdict.add("workload refused by SGX", parts.workload.ledger.refusals)
+        verdict.add("workload operations that crashed", parts.workload.ledger.crashes)
         # The checker reads a lot: the rate limit is for SGX, not for the checks.
         await parts.http.post("/_sandbox/rate-limit", json={"enabled": False})
         await checks.check_queue(parts.factory, verdict)

@@ -49,6 +49,7 @@ class Ledger:
     invoices: dict[int, MadeInvoice] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     refusals: list[str] = field(default_factory=list)
+    crashes: list[str] = field(default_factory=list)  # operations that raised something else
 
 
 class Workload:
@@ -95,7 +96,14 @@ class Workload:
             delay = started + index * step - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            await self.perform(self.plan[index])
+            kind = self.plan[index]
+            try:
+                await self.perform(kind)
+            except Exception as error:
+                # A request that would have failed for a user: the checks report it, and the
+                # other operations go on (one crash must not hide behind "not finished").
+                self.ledger.crashes.append(f"{kind}: {type(error).__name__}: {_first_line(error)}")
+                log.exception("chaos_workload_crashed", kind=kind)
             self.performed += 1
 
     async def perform(self, kind: str, *, issuer_id: int | None = None) -> int | None:
@@ -189,3 +197,8 @@ class Workload:
             await session.commit()
         self.ledger.counts["patient edits"] += 1
         return patient_id
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else ""
