@@ -15,7 +15,9 @@ Numbers and references (deterministic, so a retry finds what an earlier attempt 
 What is sent about a patient is name, address, phone and e-mail (``Type`` PRIVATE), the
 personnummer only when the issuer has opted in, and never an address for a patient with
 skyddad identitet. Invoice rows carry the articles' neutral texts only. Prices are excluding VAT
-and every row carries its quantity, VAT rate and SGX account explicitly.
+and every row carries its quantity, VAT rate and SGX account explicitly. A credit's
+öresutjämning row has no article: it goes as a text row ("Öresutjämning", 0 % VAT, 3740), with
+no ``ArticleNumber``, and Fortnox totals it like any row.
 """
 
 from __future__ import annotations
@@ -150,7 +152,8 @@ def same_article_content(found: FortnoxArticle, wanted: FortnoxArticle) -> bool:
 
 
 def invoice_row(row: SgxInvoiceRow, *, article_in_fortnox: bool) -> InvoiceRow:
-    """A row with everything explicit; the article is named only when it exists in Fortnox."""
+    """A row with everything explicit; the article is named only when it exists in Fortnox
+    (never for a row without an article, whose code is blank)."""
     return InvoiceRow(
         article_number=row.article_code if article_in_fortnox else None,
         description=row.description,

@@ -3,7 +3,9 @@
 VAT is computed per rate on the summed base of that rate and rounded half-up to öre, never to
 whole kronor (Skatteverket). The amount payable may then be rounded to whole kronor (lag
 1970:1029: 1–49 öre down, 50–99 up); the difference is booked on 3740. Rounding is
-symmetric, so a credit of an invoice mirrors the original exactly.
+symmetric, so a credit of an invoice mirrors the original exactly. A document whose payable
+amount must be a given sum (the credit that completes the crediting of an invoice) gets that
+sum exactly with an öresutjämning amount at 0 % VAT, which changes no VAT.
 """
 
 from __future__ import annotations
@@ -70,3 +72,27 @@ def totals_for(vat_lines: Iterable[VatLine], *, whole_krona: bool) -> Totals:
     gross = net + vat
     total = round_krona(gross) if whole_krona else gross
     return Totals(net=net, vat=vat, rounding=total - gross, total=total, vat_lines=lines)
+
+
+def with_exempt_amount(lines: Iterable[VatLine], amount: Decimal) -> tuple[VatLine, ...]:
+    """The VAT lines with ``amount`` added to the 0 % base (a line of its own when missing)."""
+    lines = tuple(lines)
+    if any(line.rate == 0 for line in lines):
+        return tuple(
+            VatLine(rate=0, base=line.base + amount, vat=line.vat) if line.rate == 0 else line
+            for line in lines
+        )
+    return (*lines, VatLine(rate=0, base=amount, vat=ZERO))  # 0 % is the lowest rate
+
+
+def totals_reaching(
+    vat_lines: Iterable[VatLine], *, target: Decimal, whole_krona: bool
+) -> tuple[Totals, Decimal]:
+    """Totals whose amount payable is ``target``, and the öresutjämning amount (at 0 % VAT)
+    that gets them there: zero when the document's own rounding already gives ``target``."""
+    totals = totals_for(vat_lines, whole_krona=whole_krona)
+    if totals.total == target:
+        return totals, ZERO
+    adjustment = target - (totals.total - totals.rounding)
+    adjusted = totals_for(with_exempt_amount(totals.vat_lines, adjustment), whole_krona=whole_krona)
+    return adjusted, adjustment

@@ -7,6 +7,18 @@ the summed base, half-up), but never takes more than what is left of a row's qua
 amount or of a rate's base and VAT, and the credit that empties a row or a rate takes exactly
 what is left — so crediting everything, in any number of steps, returns exactly the original's
 net and VAT. Whole-krona rounding is per document, as Fortnox does it.
+
+Rounded one by one, partial credits need not add up to the invoice (333.33 kr is invoiced as
+333 kr; its halves 166.67 and 166.66 are credited as 167 kr each), and Fortnox, which computes
+every row as quantity × price and rounds each document itself, would refuse the last one. So
+for an issuer that rounds to whole kronor, the credit that completes the crediting of an
+invoice after earlier credits is computed as Fortnox computes it (like any invoice, nothing
+taken from what is left), and its amount payable is the one that makes all the credits
+together exactly the invoice's: when its own rounding would not give that, it carries one
+öresutjämning row (no article, 1 × the difference, 0 % VAT, account 3740, crediting no original
+row) and needs no rounding. Its net and VAT may then differ from what was left by an öre or
+two, which the öresutjämning takes up. An öresutjämning row has no ``credited_row_id``, so it
+never counts as a credit of an original row or of a rate's base.
 """
 
 from __future__ import annotations
@@ -23,12 +35,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sgx.errors import Conflict, FieldError, raise_if_any
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
-from sgx.invoicing.amounts import ZERO, VatLine, row_net, totals_for, vat_for
+from sgx.invoicing.amounts import (
+    ROUNDING_ACCOUNT,
+    ZERO,
+    Totals,
+    VatLine,
+    row_net,
+    totals_for,
+    totals_reaching,
+    vat_for,
+    vat_lines_for,
+)
 from sgx.invoicing.models import Invoice, InvoiceRow, InvoiceVatLine
 from sgx.invoicing.numbering import lock_issuer
 from sgx.invoicing.schemas import CreditCreate, CreditRowIn
 from sgx.invoicing.service import Party, get_invoice, issue_invoice, quantity_errors
 from sgx.kit.clock import today_in_sweden
+
+ROUNDING_TEXT = "Öresutjämning"
 
 
 @dataclass(frozen=True)
@@ -57,15 +81,16 @@ async def credit_invoice(
     issuer = await lock_issuer(session, issuer_id=original.issuer_id)
     rows_credited = await _credited_rows(session, original)
     wanted = _wanted_quantities(original, data.rows, rows_credited)
-    credit_rows = [
-        _credit_row(position, row, quantity, rows_credited.get(row.id, Credited()))
-        for position, (row, quantity) in enumerate(wanted, start=1)
-    ]
-    vat_lines = _credit_vat_lines(
-        credit_rows,
-        original_lines={line.rate: line for line in original.vat_lines},
-        credited=await _credited_vat(session, original),
-    )
+    if (
+        issuer.whole_krona_rounding
+        and rows_credited
+        and _completes(original, wanted, rows_credited)
+    ):
+        credit_rows, totals = await _completing_credit(session, original, wanted)
+    else:
+        credit_rows, totals = await _bounded_credit(
+            session, original, wanted, rows_credited, whole_krona=issuer.whole_krona_rounding
+        )
     credit_date = today or today_in_sweden()
     return await issue_invoice(
         session,
@@ -74,7 +99,7 @@ async def credit_invoice(
             kind=original.kind, patient_id=original.patient_id, company_id=original.company_id
         ),
         rows=credit_rows,
-        totals=totals_for(vat_lines, whole_krona=issuer.whole_krona_rounding),
+        totals=totals,
         invoice_date=credit_date,
         due_date=credit_date,
         your_reference=original.your_reference,
@@ -99,16 +124,69 @@ async def _credited_rows(session: AsyncSession, original: Invoice) -> dict[int, 
 
 
 async def _credited_vat(session: AsyncSession, original: Invoice) -> dict[int, VatLine]:
+    """What earlier credits took of each rate's base and VAT (öresutjämning rows left out)."""
     query = (
         select(InvoiceVatLine.rate, func.sum(InvoiceVatLine.base), func.sum(InvoiceVatLine.vat))
         .join(Invoice, Invoice.id == InvoiceVatLine.invoice_id)
         .where(Invoice.credit_of_id == original.id)
         .group_by(InvoiceVatLine.rate)
     )
+    adjustments = (
+        select(InvoiceRow.vat_rate, func.sum(InvoiceRow.net))
+        .join(Invoice, Invoice.id == InvoiceRow.invoice_id)
+        .where(Invoice.credit_of_id == original.id, InvoiceRow.credited_row_id.is_(None))
+        .group_by(InvoiceRow.vat_rate)
+    )
+    adjusted = {rate: Decimal(net) for rate, net in (await session.execute(adjustments)).all()}
     return {
-        rate: VatLine(rate=rate, base=-Decimal(base), vat=-Decimal(vat))
+        rate: VatLine(rate=rate, base=adjusted.get(rate, ZERO) - Decimal(base), vat=-Decimal(vat))
         for rate, base, vat in (await session.execute(query)).all()
     }
+
+
+async def _earlier_credits_total(session: AsyncSession, original: Invoice) -> Decimal:
+    """The sum of the amounts payable of the original's credits so far."""
+    query = select(func.sum(Invoice.total)).where(Invoice.credit_of_id == original.id)
+    return Decimal(await session.scalar(query) or ZERO)
+
+
+async def _bounded_credit(
+    session: AsyncSession,
+    original: Invoice,
+    wanted: list[tuple[InvoiceRow, Decimal]],
+    credited: dict[int, Credited],
+    *,
+    whole_krona: bool,
+) -> tuple[list[InvoiceRow], Totals]:
+    """A credit that takes no more than what is left of each row and rate."""
+    rows = [
+        _credit_row(position, row, quantity, _net_to_credit(row, quantity, credited))
+        for position, (row, quantity) in enumerate(wanted, start=1)
+    ]
+    vat_lines = _credit_vat_lines(
+        rows,
+        original_lines={line.rate: line for line in original.vat_lines},
+        credited=await _credited_vat(session, original),
+    )
+    return rows, totals_for(vat_lines, whole_krona=whole_krona)
+
+
+async def _completing_credit(
+    session: AsyncSession, original: Invoice, wanted: list[tuple[InvoiceRow, Decimal]]
+) -> tuple[list[InvoiceRow], Totals]:
+    """The credit that completes the crediting after earlier credits, as Fortnox computes it,
+    with an öresutjämning row when needed so that all the credits are exactly the invoice."""
+    rows = [
+        _credit_row(position, row, quantity, row_net(quantity, row.unit_price))
+        for position, (row, quantity) in enumerate(wanted, start=1)
+    ]
+    target = -original.total - await _earlier_credits_total(session, original)
+    totals, adjustment = totals_reaching(
+        vat_lines_for((row.vat_rate, row.net) for row in rows), target=target, whole_krona=True
+    )
+    if adjustment:
+        rows.append(_rounding_row(len(rows) + 1, adjustment))
+    return rows, totals
 
 
 def remaining_quantity(row: InvoiceRow, credited: Credited) -> Decimal:
@@ -159,12 +237,45 @@ def _wanted_quantities(
     return sorted(wanted, key=lambda pair: pair[0].position)
 
 
-def _credit_row(
-    position: int, row: InvoiceRow, quantity: Decimal, credited: Credited
-) -> InvoiceRow:
-    left = row.net - credited.net
-    empties = quantity == remaining_quantity(row, credited)
-    net = left if empties else min(row_net(quantity, row.unit_price), left)
+def _completes(
+    original: Invoice, wanted: list[tuple[InvoiceRow, Decimal]], credited: dict[int, Credited]
+) -> bool:
+    """Does crediting ``wanted`` leave nothing of the original to credit?"""
+    taken = {row.id: quantity for row, quantity in wanted}
+    return all(
+        remaining_quantity(row, credited.get(row.id, Credited())) == taken.get(row.id, ZERO)
+        for row in original.rows
+    )
+
+
+def _rounding_row(position: int, amount: Decimal) -> InvoiceRow:
+    """An öresutjämning row: no article, no original row, 0 % VAT, booked on 3740."""
+    return InvoiceRow(
+        position=position,
+        article_id=None,
+        article_code="",
+        description=ROUNDING_TEXT,
+        unit="",
+        quantity=Decimal(1),
+        unit_price=amount,
+        vat_rate=0,
+        account_number=ROUNDING_ACCOUNT,
+        net=row_net(Decimal(1), amount),
+        vat_exemption_text="",
+        credited_row_id=None,
+    )
+
+
+def _net_to_credit(row: InvoiceRow, quantity: Decimal, credited: dict[int, Credited]) -> Decimal:
+    """quantity × price, but never more than is left of the row, and all of it when emptied."""
+    before = credited.get(row.id, Credited())
+    left = row.net - before.net
+    if quantity == remaining_quantity(row, before):
+        return left
+    return min(row_net(quantity, row.unit_price), left)
+
+
+def _credit_row(position: int, row: InvoiceRow, quantity: Decimal, net: Decimal) -> InvoiceRow:
     return InvoiceRow(
         position=position,
         article_id=row.article_id,

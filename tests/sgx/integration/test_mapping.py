@@ -333,6 +333,31 @@ def test_row_of_an_article_not_in_fortnox_keeps_its_text_and_account_without_the
     assert (rows[0]["Description"], rows[0]["AccountNumber"]) == ("Läkarbesök", 3004)
 
 
+def test_ore_adjustment_row_is_sent_as_a_text_row_on_3740_without_vat() -> None:
+    adjustment = row(
+        2,
+        article_code="",
+        description="Öresutjämning",
+        unit="",
+        quantity=Decimal("1"),
+        unit_price=Decimal("-0.75"),
+        vat_rate=0,
+        account_number=3740,
+        net=Decimal("-0.75"),
+        vat_exemption_text="",
+    )
+    made = invoice([row(quantity=Decimal("-1.00"), net=Decimal("-850.00")), adjustment])
+    credit = payload(made, original_number=1001)
+    assert credit.to_wire()["InvoiceRows"][1] == {
+        "Description": "Öresutjämning",
+        "DeliveredQuantity": "1",
+        "Price": -0.75,
+        "VAT": 0,
+        "AccountNumber": 3740,
+    }
+    assert credit.remarks == f"Kreditering av faktura 1001.\n{EXEMPT}"
+
+
 def test_delivered_quantity_is_always_sent_even_when_zero() -> None:
     rows = payload(invoice([row(quantity=Decimal("0"))])).to_wire()["InvoiceRows"]
     assert rows[0]["DeliveredQuantity"] == "0"

@@ -1,0 +1,117 @@
+"""Credits rounded to whole kronor, through the transfer handler against the sandbox: the credit
+that completes the crediting carries an öresutjämning row, Fortnox accepts it (its credits never
+exceed the invoice) and computes the same totals, so it ends "Överförd", not "Fel" or "Osynk"."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sgx.fortnox.schemas import Invoice as FortnoxInvoice
+from sgx.integration.jobs import OutcomeKind
+from sgx.invoicing.models import Invoice, TransferStatus
+from tests.builders.catalog import make_article
+from tests.builders.transfer import (
+    Connected,
+    SessionFactory,
+    connect_clinic,
+    credit,
+    patient_invoice,
+    stored,
+    transfer,
+)
+
+
+@pytest.fixture
+async def connected(
+    session: AsyncSession, session_factory: SessionFactory, sandbox_client: httpx.AsyncClient
+) -> Connected:
+    made = await connect_clinic(session, session_factory, sandbox_client)
+    await make_article(
+        session, issuer_id=made.clinic.issuer.id, code="UTR", unit_price="333.33", vat_rate=0
+    )
+    await session.commit()
+    return made
+
+
+async def transferred(connected: Connected, session: AsyncSession, invoice: Invoice) -> None:
+    outcome = await transfer(connected, session, invoice)
+    assert (outcome.kind, outcome.code) == (OutcomeKind.DONE, ""), outcome.message
+
+
+async def in_fortnox(connected: Connected, invoice: Invoice) -> FortnoxInvoice:
+    return await connected.fortnox.invoices.get(str(invoice.number))
+
+
+def totals(found: FortnoxInvoice) -> tuple[D | None, D | None, D | None]:
+    return found.total, found.total_vat, found.round_off
+
+
+async def test_rest_of_a_half_credit_reaches_fortnox_with_the_ore_adjustment(
+    connected: Connected, session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    original = await patient_invoice(session, connected, rows=[("UTR", "1")])
+    await transferred(connected, session, original)
+    half = await credit(session, original, [(original.rows[0].id, "0.5")])
+    await transferred(connected, session, half)
+    rest = await credit(session, original)
+
+    outcome = await transfer(connected, session, rest)
+
+    assert (outcome.kind, outcome.code) == (OutcomeKind.DONE, ""), outcome.message
+    made = await in_fortnox(connected, rest)
+    assert made.credit is True and made.invoice_reference == str(original.number)
+    assert [
+        (r.article_number or "", r.description, r.delivered_quantity, r.price, r.vat)
+        for r in made.invoice_rows or []
+    ] == [
+        ("UTR", "Läkarbesök", D("-0.5"), D("333.33"), D(0)),
+        ("", "Öresutjämning", D(1), D("0.67"), D(0)),
+    ]
+    assert (made.invoice_rows or [])[1].account_number == 3740
+    assert totals(made) == (rest.total, rest.vat, rest.rounding) == (D(-166), D(0), D(0))
+    credited = [await in_fortnox(connected, c) for c in (half, rest)]
+    assert sum(found.total or D(0) for found in credited) == -original.total == D(-333)
+    statuses = [
+        (await stored(session_factory, Invoice, invoice.id)).transfer_status
+        for invoice in (half, rest, original)
+    ]
+    assert statuses == [
+        TransferStatus.TRANSFERRED.value,
+        TransferStatus.TRANSFERRED.value,
+        TransferStatus.CREDITED.value,
+    ]
+
+
+async def test_second_half_of_1250_50_credits_in_fortnox_the_krona_rounding_left(
+    connected: Connected, session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    # KONSULT is 1 000,40 at 25 %: 1 250,50 kr, invoiced as 1 251 kr, without a 0 % line.
+    original = await patient_invoice(session, connected, rows=[("KONSULT", "1")])
+    await transferred(connected, session, original)
+    row_id = original.rows[0].id
+    first = await credit(session, original, [(row_id, "0.5")])
+    await transferred(connected, session, first)
+    second = await credit(session, original, [(row_id, "0.5")])
+
+    await transferred(connected, session, second)
+
+    made = [await in_fortnox(connected, c) for c in (first, second)]
+    assert [totals(found) for found in made] == [
+        (D(-625), D("-125.05"), D("0.25")),
+        (D(-626), D("-125.05"), D(0)),
+    ]
+    assert [totals(found) for found in made] == [
+        (c.total, c.vat, c.rounding) for c in (first, second)
+    ]
+    adjustment = (made[1].invoice_rows or [])[-1]
+    assert (adjustment.description, adjustment.price, adjustment.vat) == (
+        "Öresutjämning",
+        D("-0.75"),
+        D(0),
+    )
+    after = await stored(session_factory, Invoice, original.id)
+    assert after.transfer_status == TransferStatus.CREDITED.value

@@ -1,0 +1,336 @@
+"""Credits of an invoice rounded to whole kronor add up to exactly the invoice: the credit that
+completes the crediting carries an öresutjämning row when its own rounding would not."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from decimal import Decimal as D
+
+import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from sgx.errors import AppError
+from sgx.invoicing import credits
+from sgx.invoicing.amounts import VatLine, row_net, totals_for, totals_reaching, vat_lines_for
+from sgx.invoicing.models import Invoice, InvoiceRow
+from sgx.kit.db import create_engine, create_session_factory
+from tests.builders.catalog import make_article
+from tests.builders.identity import make_issuer
+from tests.builders.invoicing import Clinic, make_clinic, make_credit, make_invoice
+from tests.builders.parties import make_patient
+
+Line = tuple[str, D, D, int, D]  # article code, quantity, unit price, VAT rate, net
+
+
+async def invoice_of(
+    session: AsyncSession, clinic: Clinic, rows: list[tuple[str, str]], **articles: str
+) -> Invoice:
+    """An invoice to the clinic's patient; ``articles`` adds 0 % articles (code=price)."""
+    for code, price in articles.items():
+        await make_article(session, issuer_id=clinic.issuer.id, code=code, unit_price=price)
+    return await make_invoice(
+        session,
+        issuer_id=clinic.issuer.id,
+        rows=[(code, D(quantity)) for code, quantity in rows],
+        patient_id=clinic.patient.id,
+    )
+
+
+def lines(invoice: Invoice) -> list[Line]:
+    return [
+        (row.article_code, row.quantity, row.unit_price, row.vat_rate, row.net)
+        for row in invoice.rows
+    ]
+
+
+def rounding_rows(invoice: Invoice) -> list[InvoiceRow]:
+    return [row for row in invoice.rows if row.credited_row_id is None]
+
+
+async def test_rest_of_a_half_credited_invoice_carries_the_ore_adjustment(
+    session: AsyncSession,
+) -> None:
+    clinic = await make_clinic(session)
+    original = await invoice_of(session, clinic, [("UTR", "1")], UTR="333.33")
+    assert original.total == D("333.00")
+
+    half = await make_credit(session, invoice=original, rows=[(original.rows[0].id, "0.5")])
+    rest = await make_credit(session, invoice=original)
+
+    assert (half.total, rounding_rows(half)) == (D("-167.00"), [])
+    # As Fortnox computes it: -0.5 × 333.33 = -166.67 (not the 166.66 left of the row).
+    assert lines(rest) == [
+        ("UTR", D("-0.50"), D("333.33"), 0, D("-166.67")),
+        ("", D("1"), D("0.67"), 0, D("0.67")),
+    ]
+    adjustment = rest.rows[1]
+    assert (adjustment.description, adjustment.account_number) == ("Öresutjämning", 3740)
+    assert (adjustment.article_id, adjustment.credited_row_id) == (None, None)
+    assert (rest.net, rest.vat, rest.rounding, rest.total) == (
+        D("-166.00"),
+        D("0.00"),
+        D("0.00"),
+        D("-166.00"),
+    )
+    assert [(line.rate, line.base, line.vat) for line in rest.vat_lines] == [
+        (0, D("-166.00"), D("0.00"))
+    ]
+    assert half.total + rest.total == -original.total
+
+
+async def test_second_half_of_1250_50_credits_the_krona_the_halves_would_leave(
+    session: AsyncSession,
+) -> None:
+    clinic = await make_clinic(session)
+    # KONSULT is 1 000,40 at 25 %: 1 250,50 with VAT, invoiced as 1 251 kr; no 0 % line.
+    original = await invoice_of(session, clinic, [("KONSULT", "1")])
+    assert (original.total, [line.rate for line in original.vat_lines]) == (D("1251.00"), [25])
+    row_id = original.rows[0].id
+
+    first = await make_credit(session, invoice=original, rows=[(row_id, "0.5")])
+    second = await make_credit(session, invoice=original, rows=[(row_id, "0.5")])
+
+    assert first.total == D("-625.00")
+    assert lines(second)[1:] == [("", D("1"), D("-0.75"), 0, D("-0.75"))]
+    assert [(line.rate, line.base, line.vat) for line in second.vat_lines] == [
+        (25, D("-500.20"), D("-125.05")),
+        (0, D("-0.75"), D("0.00")),
+    ]
+    assert (second.rounding, second.total) == (D("0.00"), D("-626.00"))
+    assert first.total + second.total == D("-1251.00")
+    assert first.vat + second.vat == -original.vat
+
+
+async def test_credits_that_add_up_by_themselves_get_no_adjustment(
+    session: AsyncSession,
+) -> None:
+    clinic = await make_clinic(session)
+    original = await invoice_of(session, clinic, [("JAMN", "2")], JAMN="100.20")
+
+    first = await make_credit(session, invoice=original, rows=[(original.rows[0].id, "1")])
+    rest = await make_credit(session, invoice=original)
+
+    assert [rounding_rows(credit) for credit in (first, rest)] == [[], []]
+    assert (first.total, rest.total, rest.rounding) == (D("-100.00"), D("-100.00"), D("0.20"))
+    assert first.total + rest.total == -original.total == D("-200.00")
+
+
+async def test_issuer_without_whole_krona_rounding_gets_no_adjustment(
+    session: AsyncSession,
+) -> None:
+    clinic = await make_clinic(session, whole_krona_rounding=False)
+    original = await invoice_of(session, clinic, [("UTR", "1")], UTR="333.33")
+
+    half = await make_credit(session, invoice=original, rows=[(original.rows[0].id, "0.5")])
+    rest = await make_credit(session, invoice=original)
+
+    assert rounding_rows(rest) == []
+    assert (half.total, rest.total) == (D("-166.67"), D("-166.66"))
+    assert half.total + rest.total == -original.total == D("-333.33")
+
+
+async def test_three_partial_credits_of_mixed_rates_add_up_to_the_invoice(
+    session: AsyncSession,
+) -> None:
+    clinic = await make_clinic(session)
+    original = await invoice_of(session, clinic, [("KONSULT", "2"), ("UTR", "2")], UTR="333.33")
+    assert (original.net, original.vat, original.total) == (
+        D("2667.46"),
+        D("500.20"),
+        D("3168.00"),
+    )
+    konsult, utr = (row.id for row in original.rows)
+
+    made = [
+        await make_credit(session, invoice=original, rows=[(konsult, "0.5")]),
+        await make_credit(session, invoice=original, rows=[(utr, "1")]),
+        await make_credit(session, invoice=original, rows=[(konsult, "1.5"), (utr, "1")]),
+    ]
+
+    # Rounded alone the last one would be -2 209 kr (2 209,08), one krona short.
+    assert [credit.total for credit in made] == [D("-625.00"), D("-333.00"), D("-2210.00")]
+    last = made[-1]
+    assert lines(last)[-1] == ("", D("1"), D("-0.92"), 0, D("-0.92"))
+    assert [(line.rate, line.base, line.vat) for line in last.vat_lines] == [
+        (25, D("-1500.60"), D("-375.15")),
+        (0, D("-334.25"), D("0.00")),  # -333.33 of UTR and the -0.92 adjustment
+    ]
+    assert last.rounding == D("0.00")
+    assert sum(credit.total for credit in made) == -original.total
+    assert sum(credit.vat for credit in made) == -original.vat
+
+
+async def test_full_credit_in_one_go_mirrors_the_original_without_adjustment(
+    session: AsyncSession,
+) -> None:
+    clinic = await make_clinic(session)
+    original = await invoice_of(session, clinic, [("UTR", "1")], UTR="333.33")
+
+    full = await make_credit(session, invoice=original)
+
+    assert lines(full) == [("UTR", D("-1.00"), D("333.33"), 0, D("-333.33"))]
+    assert (full.rounding, full.total) == (-original.rounding, -original.total)
+
+
+async def test_adjustment_is_shown_on_the_credit_and_leaves_nothing_to_credit(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    clinic = await make_clinic(session)
+    original = await invoice_of(session, clinic, [("UTR", "1")], UTR="333.33")
+    await make_credit(session, invoice=original, rows=[(original.rows[0].id, "0.5")])
+    rest = await make_credit(session, invoice=original)
+    await session.commit()
+
+    page = await client.get(
+        f"/issuers/{clinic.issuer.id}/invoices/{rest.id}", headers=clinic.headers
+    )
+
+    assert page.status_code == 200
+    rows = re.findall(r"<tr>(.*?)</tr>", page.text, re.S)
+    adjustment = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows if "Öresutjämning" in row]
+    assert adjustment == [["", "Öresutjämning", "1 ", "0,67", "0 %", "3740", "0,67"]]
+    assert "<dt>Öresavrundning</dt><dd>0,00 kr</dd>" in page.text
+    assert "<dt>Att betala</dt><dd><strong>-166,00 kr</strong></dd>" in page.text
+    remaining = await credits.remaining_quantities(session, original=original)
+    await session.commit()
+    assert remaining == {original.rows[0].id: D("0.00")}
+    original_page = await client.get(
+        f"/issuers/{clinic.issuer.id}/invoices/{original.id}", headers=clinic.headers
+    )
+    assert "/credit" not in original_page.text  # no "Kreditera" button
+    refused = await client.post(
+        f"/api/v1/invoices/{original.id}/credit", json={}, headers=clinic.headers
+    )
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "already_credited")
+    one_more = await client.post(
+        f"/api/v1/invoices/{original.id}/credit",
+        json={"rows": [{"row_id": original.rows[0].id, "quantity": "0.01"}]},
+        headers=clinic.headers,
+    )
+    assert one_more.status_code == 422
+    assert one_more.json()["error"]["fields"][0]["code"] == "exceeds_remaining"
+
+
+def test_settling_adds_the_difference_at_zero_vat_and_needs_no_rounding() -> None:
+    lines_ = [VatLine(rate=25, base=D("-500.20"), vat=D("-125.05"))]
+
+    totals, adjustment = totals_reaching(lines_, target=D("-626.00"), whole_krona=True)
+
+    assert adjustment == D("-0.75")
+    assert totals.vat_lines == (
+        VatLine(rate=25, base=D("-500.20"), vat=D("-125.05")),
+        VatLine(rate=0, base=D("-0.75"), vat=D("0.00")),
+    )
+    assert (totals.net, totals.vat, totals.rounding, totals.total) == (
+        D("-500.95"),
+        D("-125.05"),
+        D("0.00"),
+        D("-626.00"),
+    )
+    assert totals_reaching(lines_, target=D("-625.00"), whole_krona=True)[1] == D("0.00")
+
+
+# Property: however an invoice is split into credits, they add up to exactly the invoice.
+
+RATES = st.sampled_from([25, 12, 6, 0])
+ROWS = st.lists(
+    st.tuples(
+        st.integers(min_value=1, max_value=2_000_000),  # unit price in öre
+        st.integers(min_value=1, max_value=1_000),  # quantity in hundredths
+        RATES,
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@st.composite
+def invoices_and_credits(draw: st.DrawFn) -> tuple[list[tuple[D, D, int]], list[list[D]]]:
+    """Rows (price, quantity, rate) and the partial credits before the rest: per credit, the
+    quantity of each row (0: left out)."""
+    rows = draw(ROWS)
+    steps = draw(st.integers(min_value=1, max_value=3))
+    parts: list[list[D]] = [[] for _ in range(steps)]
+    for _, quantity, _ in rows:
+        cuts = sorted(draw(st.lists(st.integers(0, quantity), min_size=steps, max_size=steps)))
+        for step, (low, high) in enumerate(zip([0, *cuts], cuts, strict=False)):
+            parts[step].append(D(high - low) / 100)
+    prices = [(D(price) / 100, D(quantity) / 100, rate) for price, quantity, rate in rows]
+    return prices, parts
+
+
+async def credit_in_steps(
+    database_url: str, rows: list[tuple[D, D, int]], parts: list[list[D]]
+) -> tuple[Invoice, list[Invoice], dict[int, D]]:
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            issuer = await make_issuer(session)
+            patient = await make_patient(session, issuer_id=issuer.id)
+            for index, (price, _, rate) in enumerate(rows):
+                await make_article(
+                    session, issuer_id=issuer.id, code=f"A{index}", unit_price=price, vat_rate=rate
+                )
+            original = await make_invoice(
+                session,
+                issuer_id=issuer.id,
+                rows=[(f"A{index}", quantity) for index, (_, quantity, _) in enumerate(rows)],
+                patient_id=patient.id,
+            )
+            made = []
+            for part in parts:
+                chosen = [
+                    (row.id, quantity)
+                    for row, quantity in zip(original.rows, part, strict=True)
+                    if quantity > 0
+                ]
+                if chosen:
+                    made.append(await make_credit(session, invoice=original, rows=chosen))
+            try:
+                made.append(await make_credit(session, invoice=original))
+            except AppError as refused:  # the partial credits took everything
+                assert refused.code == "already_credited"
+            remaining = await credits.remaining_quantities(session, original=original)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return original, made, remaining
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=invoices_and_credits())
+def test_credits_in_any_steps_add_up_to_exactly_the_invoice(
+    database_url: str,
+    engine: AsyncEngine,  # empties the tables afterwards
+    case: tuple[list[tuple[D, D, int]], list[list[D]]],
+) -> None:
+    rows, parts = case
+    original, made, remaining = asyncio.run(credit_in_steps(database_url, rows, parts))
+
+    assert sum(credit.total for credit in made) == -original.total
+    assert set(remaining.values()) == {D("0.00")}
+    assert all(rounding_rows(credit) == [] for credit in made[:-1])
+    last = made[-1]
+    assert len(rounding_rows(last)) <= 1
+    if len(made) > 1:  # completes after earlier credits: as Fortnox computes its rows
+        recomputed = totals_for(
+            vat_lines_for((row.vat_rate, row.net) for row in last.rows), whole_krona=True
+        )
+        assert (last.net, last.vat, last.rounding, last.total) == (
+            recomputed.net,
+            recomputed.vat,
+            recomputed.rounding,
+            recomputed.total,
+        )
+        assert all(row.net == row_net(row.quantity, row.unit_price) for row in last.rows)
+        if rounding_rows(last):
+            assert last.rounding == D("0.00")
