@@ -2,23 +2,24 @@
 
 A credit is an invoice of its own from the same number series, with negative amounts, that
 references the original; each credit row references the original row. Several partial credits
-are allowed. Each credit is computed like any invoice (row = quantity × price, VAT per rate on
-the summed base, half-up), but never takes more than what is left of a row's quantity and
+are allowed, never of more than what is left of a row's quantity.
+
+An issuer that rounds to whole kronor (as Fortnox does) gets every credit computed as Fortnox
+computes it: row = quantity × price, VAT per rate on the credit's summed base, half-up,
+rounding per document, so that Fortnox's totals are SGX's. Rounded one by one, partial credits
+need not add up to the invoice (333.33 kr is invoiced as 333 kr; its halves, 166.67 kr each in
+Fortnox, are credited as 167 kr each), and Fortnox refuses credits beyond the invoice. So the
+credit that completes the crediting of an invoice after earlier credits gets the amount payable
+that makes all its credits together exactly the invoice's: when its own rounding would not give
+that, it carries one öresutjämning row (no article, 1 × the difference, 0 % VAT, account 3740,
+crediting no original row) and needs no rounding. The credits' net and VAT may then differ from
+the original's by an öre or two, which the öresutjämning takes up. An öresutjämning row has no
+``credited_row_id``, so it never counts as a credit of an original row or of a rate's base.
+
+An issuer that does not round gets credits that never take more than what is left of a row's
 amount or of a rate's base and VAT, and the credit that empties a row or a rate takes exactly
 what is left — so crediting everything, in any number of steps, returns exactly the original's
-net and VAT. Whole-krona rounding is per document, as Fortnox does it.
-
-Rounded one by one, partial credits need not add up to the invoice (333.33 kr is invoiced as
-333 kr; its halves 166.67 and 166.66 are credited as 167 kr each), and Fortnox, which computes
-every row as quantity × price and rounds each document itself, would refuse the last one. So
-for an issuer that rounds to whole kronor, the credit that completes the crediting of an
-invoice after earlier credits is computed as Fortnox computes it (like any invoice, nothing
-taken from what is left), and its amount payable is the one that makes all the credits
-together exactly the invoice's: when its own rounding would not give that, it carries one
-öresutjämning row (no article, 1 × the difference, 0 % VAT, account 3740, crediting no original
-row) and needs no rounding. Its net and VAT may then differ from what was left by an öre or
-two, which the öresutjämning takes up. An öresutjämning row has no ``credited_row_id``, so it
-never counts as a credit of an original row or of a rate's base.
+net and VAT.
 """
 
 from __future__ import annotations
@@ -81,16 +82,11 @@ async def credit_invoice(
     issuer = await lock_issuer(session, issuer_id=original.issuer_id)
     rows_credited = await _credited_rows(session, original)
     wanted = _wanted_quantities(original, data.rows, rows_credited)
-    if (
-        issuer.whole_krona_rounding
-        and rows_credited
-        and _completes(original, wanted, rows_credited)
-    ):
-        credit_rows, totals = await _completing_credit(session, original, wanted)
+    if issuer.whole_krona_rounding:
+        completes = bool(rows_credited) and _completes(original, wanted, rows_credited)
+        credit_rows, totals = await _rounded_credit(session, original, wanted, completes=completes)
     else:
-        credit_rows, totals = await _bounded_credit(
-            session, original, wanted, rows_credited, whole_krona=issuer.whole_krona_rounding
-        )
+        credit_rows, totals = await _bounded_credit(session, original, wanted, rows_credited)
     credit_date = today or today_in_sweden()
     return await issue_invoice(
         session,
@@ -155,10 +151,8 @@ async def _bounded_credit(
     original: Invoice,
     wanted: list[tuple[InvoiceRow, Decimal]],
     credited: dict[int, Credited],
-    *,
-    whole_krona: bool,
 ) -> tuple[list[InvoiceRow], Totals]:
-    """A credit that takes no more than what is left of each row and rate."""
+    """A credit that takes no more than what is left of each row and rate (not rounded)."""
     rows = [
         _credit_row(position, row, quantity, _net_to_credit(row, quantity, credited))
         for position, (row, quantity) in enumerate(wanted, start=1)
@@ -168,22 +162,28 @@ async def _bounded_credit(
         original_lines={line.rate: line for line in original.vat_lines},
         credited=await _credited_vat(session, original),
     )
-    return rows, totals_for(vat_lines, whole_krona=whole_krona)
+    return rows, totals_for(vat_lines, whole_krona=False)
 
 
-async def _completing_credit(
-    session: AsyncSession, original: Invoice, wanted: list[tuple[InvoiceRow, Decimal]]
+async def _rounded_credit(
+    session: AsyncSession,
+    original: Invoice,
+    wanted: list[tuple[InvoiceRow, Decimal]],
+    *,
+    completes: bool,
 ) -> tuple[list[InvoiceRow], Totals]:
-    """The credit that completes the crediting after earlier credits, as Fortnox computes it,
-    with an öresutjämning row when needed so that all the credits are exactly the invoice."""
+    """A credit as Fortnox computes it, rounded to whole kronor; the one that completes the
+    crediting after earlier credits makes all the credits exactly the invoice, with an
+    öresutjämning row when needed."""
     rows = [
         _credit_row(position, row, quantity, row_net(quantity, row.unit_price))
         for position, (row, quantity) in enumerate(wanted, start=1)
     ]
+    vat_lines = vat_lines_for((row.vat_rate, row.net) for row in rows)
+    if not completes:
+        return rows, totals_for(vat_lines, whole_krona=True)
     target = -original.total - await _earlier_credits_total(session, original)
-    totals, adjustment = totals_reaching(
-        vat_lines_for((row.vat_rate, row.net) for row in rows), target=target, whole_krona=True
-    )
+    totals, adjustment = totals_reaching(vat_lines, target=target, whole_krona=True)
     if adjustment:
         rows.append(_rounding_row(len(rows) + 1, adjustment))
     return rows, totals

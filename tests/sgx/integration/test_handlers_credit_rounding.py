@@ -115,3 +115,25 @@ async def test_second_half_of_1250_50_credits_in_fortnox_the_krona_rounding_left
     )
     after = await stored(session_factory, Invoice, original.id)
     assert after.transfer_status == TransferStatus.CREDITED.value
+
+
+async def test_credit_that_empties_a_row_but_not_the_invoice_is_not_out_of_sync(
+    connected: Connected, session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    original = await patient_invoice(session, connected, rows=[("UTR", "1"), ("BESOK", "1")])
+    await transferred(connected, session, original)
+    utr = original.rows[0].id
+    made = [
+        await credit(session, original, [(utr, "0.5")]),
+        await credit(session, original, [(utr, "0.5")]),  # empties the row: 166.66 left
+        await credit(session, original),
+    ]
+
+    for item in made:
+        await transferred(connected, session, item)
+
+    found = [await in_fortnox(connected, item) for item in made]
+    assert [totals(f) for f in found] == [(c.total, c.vat, c.rounding) for c in made]
+    assert sum(f.total or D(0) for f in found) == -original.total == D(-1183)
+    after = await stored(session_factory, Invoice, original.id)
+    assert after.transfer_status == TransferStatus.CREDITED.value

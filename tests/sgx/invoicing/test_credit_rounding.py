@@ -163,6 +163,30 @@ async def test_three_partial_credits_of_mixed_rates_add_up_to_the_invoice(
     assert sum(credit.vat for credit in made) == -original.vat
 
 
+async def test_credit_that_empties_a_row_but_not_the_invoice_is_computed_as_fortnox_does(
+    session: AsyncSession,
+) -> None:
+    clinic = await make_clinic(session)
+    original = await invoice_of(session, clinic, [("UTR", "1"), ("BESOK", "1")], UTR="333.33")
+    assert original.total == D("1183.00")  # 333.33 + 850.00
+    utr = original.rows[0].id
+
+    first = await make_credit(session, invoice=original, rows=[(utr, "0.5")])
+    second = await make_credit(session, invoice=original, rows=[(utr, "0.5")])
+    rest = await make_credit(session, invoice=original)
+
+    # 0.5 × 333.33 = 166.67 in Fortnox for both halves (166.66 was left of the row).
+    assert [lines(credit) for credit in (first, second)] == [
+        [("UTR", D("-0.50"), D("333.33"), 0, D("-166.67"))]
+    ] * 2
+    assert (second.rounding, second.total) == (D("-0.33"), D("-167.00"))
+    assert lines(rest) == [
+        ("BESOK", D("-1.00"), D("850.00"), 0, D("-850.00")),
+        ("", D("1"), D("1.00"), 0, D("1.00")),
+    ]
+    assert first.total + second.total + rest.total == -original.total
+
+
 async def test_full_credit_in_one_go_mirrors_the_original_without_adjustment(
     session: AsyncSession,
 ) -> None:
@@ -255,7 +279,9 @@ def invoices_and_credits(draw: st.DrawFn) -> tuple[list[tuple[D, D, int]], list[
     steps = draw(st.integers(min_value=1, max_value=3))
     parts: list[list[D]] = [[] for _ in range(steps)]
     for _, quantity, _ in rows:
-        cuts = sorted(draw(st.lists(st.integers(0, quantity), min_size=steps, max_size=steps)))
+        # A cut at the whole quantity empties the row before the last credit.
+        cut = st.one_of(st.just(quantity), st.integers(0, quantity))
+        cuts = sorted(draw(st.lists(cut, min_size=steps, max_size=steps)))
         for step, (low, high) in enumerate(zip([0, *cuts], cuts, strict=False)):
             parts[step].append(D(high - low) / 100)
     prices = [(D(price) / 100, D(quantity) / 100, rate) for price, quantity, rate in rows]
@@ -319,18 +345,16 @@ def test_credits_in_any_steps_add_up_to_exactly_the_invoice(
     assert sum(credit.total for credit in made) == -original.total
     assert set(remaining.values()) == {D("0.00")}
     assert all(rounding_rows(credit) == [] for credit in made[:-1])
-    last = made[-1]
-    assert len(rounding_rows(last)) <= 1
-    if len(made) > 1:  # completes after earlier credits: as Fortnox computes its rows
-        recomputed = totals_for(
-            vat_lines_for((row.vat_rate, row.net) for row in last.rows), whole_krona=True
-        )
-        assert (last.net, last.vat, last.rounding, last.total) == (
-            recomputed.net,
-            recomputed.vat,
-            recomputed.rounding,
-            recomputed.total,
-        )
-        assert all(row.net == row_net(row.quantity, row.unit_price) for row in last.rows)
-        if rounding_rows(last):
-            assert last.rounding == D("0.00")
+    assert len(rounding_rows(made[-1])) <= 1
+    for credit in made:  # each as Fortnox computes it from the rows it is sent
+        assert all(row.net == row_net(row.quantity, row.unit_price) for row in credit.rows)
+        assert fortnox_totals(credit) == (credit.net, credit.vat, credit.rounding, credit.total)
+    if rounding_rows(made[-1]):
+        assert made[-1].rounding == D("0.00")
+
+
+def fortnox_totals(credit: Invoice) -> tuple[D, D, D, D]:
+    totals = totals_for(
+        vat_lines_for((row.vat_rate, row.net) for row in credit.rows), whole_krona=True
+    )
+    return totals.net, totals.vat, totals.rounding, totals.total
