@@ -1,81 +1,24 @@
-"""Editing patients and companies through the pages: prefilled forms, refusals in Swedish,
-roles, another issuer's objects, and a patient already in Fortnox reaching Fortnox again."""
+"""Editing patients through the pages: a prefilled form, refusals in Swedish, roles, another
+issuer's patients, and a patient already in Fortnox reaching Fortnox again."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import httpx
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.identity.models import IssuerRole
-from sgx.outbox.models import JobKind, JobStatus, TransferJob
+from sgx.outbox.models import JobKind, JobStatus
 from sgx.outbox.service import latest_job_for
-from sgx.parties.models import Company, IdentityKind
-from tests.builders.identity import bearer, make_api_token, make_issuer, make_user
+from sgx.parties.models import IdentityKind
+from tests.builders.identity import make_issuer
 from tests.builders.parties import make_company, make_patient
-from tests.sgx.identity.pages import csrf_from
-
-Headers = dict[str, str]
-
-
-class _FormReader(HTMLParser):
-    """The fields a browser would post from a page's edit form (the logout form is skipped)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: dict[str, str] = {}
-        self._in_form = False
-        self._select: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "form":
-            self._in_form = attributes.get("action", "") != "/logout"
-        elif not self._in_form:
-            return
-        elif tag == "input" and "name" in attributes and "disabled" not in attributes:
-            if attributes.get("type") != "checkbox" or "checked" in attributes:
-                self.fields[attributes["name"]] = attributes.get("value", "")
-        elif tag == "select":
-            self._select = attributes["name"]
-        elif tag == "option" and self._select and "selected" in attributes:
-            self.fields[self._select] = attributes.get("value", "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._in_form = False
-        elif tag == "select":
-            self._select = None
-
-
-def form_fields(html: str) -> dict[str, str]:
-    reader = _FormReader()
-    reader.feed(html)
-    return reader.fields
-
-
-async def user_headers(session: AsyncSession, roles: dict[int, IssuerRole]) -> Headers:
-    user = await make_user(session, roles=roles)
-    return bearer(await make_api_token(session, user=user))
-
-
-async def edit_form(client: httpx.AsyncClient, url: str, headers: Headers) -> dict[str, str]:
-    page = await client.get(url, headers=headers)
-    assert page.status_code == 200, page.text
-    return form_fields(page.text)
-
-
-async def csrf_of_list(client: httpx.AsyncClient, url: str, headers: Headers) -> str:
-    return csrf_from((await client.get(url, headers=headers)).text)
-
-
-async def job_count(session: AsyncSession) -> int:
-    return await session.scalar(select(func.count()).select_from(TransferJob)) or 0
-
-
-# --- patients ---------------------------------------------------------------------------------
+from tests.sgx.parties.edit_pages import (
+    csrf_of_list,
+    edit_form,
+    form_fields,
+    job_count,
+    user_headers,
+)
 
 
 async def test_patient_edit_form_is_prefilled_with_the_formatted_number(
@@ -426,160 +369,6 @@ async def test_edit_link_is_shown_to_invoicers_and_not_to_readers(
     assert all("Ändra" in page for page in as_invoicer)
     assert patient_link not in as_reader[0] and company_link not in as_reader[1]
     assert not any("Ändra" in page for page in as_reader)
-
-
-# --- companies --------------------------------------------------------------------------------
-
-
-async def test_company_edit_form_is_prefilled_with_the_formatted_number(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
-    issuer = await make_issuer(session)
-    company = await make_company(
-        session,
-        issuer_id=issuer.id,
-        name="Verkstaden AB",
-        organisation_number="5560360793",
-        invoice_email="faktura@verkstaden.se",
-    )
-    headers = await user_headers(session, {issuer.id: IssuerRole.ADMIN})
-    await session.commit()
-
-    fields = await edit_form(client, f"/issuers/{issuer.id}/companies/{company.id}/edit", headers)
-
-    assert (fields["name"], fields["organisation_number"], fields["invoice_email"]) == (
-        "Verkstaden AB",
-        "556036-0793",
-        "faktura@verkstaden.se",
-    )
-
-
-async def test_invoicer_corrects_a_companys_email_and_empties_its_contact(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
-    issuer = await make_issuer(session)
-    company = await make_company(
-        session,
-        issuer_id=issuer.id,
-        organisation_number="5560360793",
-        contact_person="Eva Ek",
-        invoice_email="gammal@verkstaden.se",
-    )
-    headers = await user_headers(session, {issuer.id: IssuerRole.INVOICER})
-    await session.commit()
-    fields = await edit_form(client, f"/issuers/{issuer.id}/companies/{company.id}/edit", headers)
-
-    response = await client.post(
-        f"/issuers/{issuer.id}/companies/{company.id}",
-        data={**fields, "invoice_email": "faktura@verkstaden.se", "contact_person": ""},
-        headers=headers,
-    )
-
-    assert response.status_code == 303
-    listing = await client.get(response.headers["location"], headers=headers)
-    assert "Företaget har uppdaterats." in listing.text
-    await session.refresh(company)
-    assert (company.invoice_email, company.contact_person, company.organisation_number) == (
-        "faktura@verkstaden.se",
-        "",
-        "5560360793",
-    )
-
-
-async def test_company_edit_refuses_a_bad_number_and_an_emptied_name(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
-    issuer = await make_issuer(session)
-    company = await make_company(
-        session, issuer_id=issuer.id, name="Verkstaden AB", organisation_number="5560360793"
-    )
-    headers = await user_headers(session, {issuer.id: IssuerRole.INVOICER})
-    await session.commit()
-    url = f"/issuers/{issuer.id}/companies/{company.id}"
-    fields = await edit_form(client, f"{url}/edit", headers)
-
-    bad_number = await client.post(
-        url,
-        data={**fields, "organisation_number": "556036-0794", "city": "Malmö"},
-        headers=headers,
-    )
-    no_name = await client.post(url, data={**fields, "name": " "}, headers=headers)
-
-    assert (bad_number.status_code, no_name.status_code) == (422, 422)
-    assert "Kontrollsiffran stämmer inte" in bad_number.text
-    assert 'value="556036-0794"' in bad_number.text
-    assert "Fältet måste fyllas i." in no_name.text
-    await session.refresh(company)
-    assert (company.name, company.organisation_number, company.city) == (
-        "Verkstaden AB",
-        "5560360793",
-        "",
-    )
-
-
-async def test_reader_may_neither_open_nor_post_the_company_edit_form(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
-    issuer = await make_issuer(session)
-    company = await make_company(session, issuer_id=issuer.id, name="Verkstaden AB")
-    headers = await user_headers(session, {issuer.id: IssuerRole.READER})
-    await session.commit()
-    csrf = await csrf_of_list(client, f"/issuers/{issuer.id}/companies", headers)
-
-    page = await client.get(f"/issuers/{issuer.id}/companies/{company.id}/edit", headers=headers)
-    posted = await client.post(
-        f"/issuers/{issuer.id}/companies/{company.id}",
-        data={"csrf_token": csrf, "name": "Nytt namn AB"},
-        headers=headers,
-    )
-
-    assert (page.status_code, posted.status_code) == (403, 403)
-    await session.refresh(company)
-    assert company.name == "Verkstaden AB"
-
-
-async def test_another_issuers_company_through_this_issuers_address_is_not_found(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
-    issuer = await make_issuer(session)
-    other = await make_issuer(session)
-    foreign = await make_company(session, issuer_id=other.id, name="Verkstaden AB")
-    headers = await user_headers(session, {issuer.id: IssuerRole.ADMIN, other.id: IssuerRole.ADMIN})
-    await session.commit()
-    csrf = await csrf_of_list(client, f"/issuers/{issuer.id}/companies", headers)
-
-    page = await client.get(f"/issuers/{issuer.id}/companies/{foreign.id}/edit", headers=headers)
-    posted = await client.post(
-        f"/issuers/{issuer.id}/companies/{foreign.id}",
-        data={"csrf_token": csrf, "name": "Nytt namn AB"},
-        headers=headers,
-    )
-
-    assert (page.status_code, posted.status_code) == (404, 404)
-    await session.refresh(foreign)
-    assert foreign.name == "Verkstaden AB"
-
-
-async def test_company_edit_without_csrf_token_is_refused(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
-    issuer = await make_issuer(session)
-    company = await make_company(session, issuer_id=issuer.id, name="Verkstaden AB")
-    headers = await user_headers(session, {issuer.id: IssuerRole.INVOICER})
-    await session.commit()
-    fields = await edit_form(client, f"/issuers/{issuer.id}/companies/{company.id}/edit", headers)
-    del fields["csrf_token"]
-
-    response = await client.post(
-        f"/issuers/{issuer.id}/companies/{company.id}",
-        data={**fields, "name": "Nytt namn AB"},
-        headers=headers,
-    )
-
-    assert response.status_code == 403
-    assert await session.scalar(select(Company.name).where(Company.id == company.id)) == (
-        "Verkstaden AB"
-    )
 
 
 async def test_unknown_patient_id_is_not_found(
