@@ -14,6 +14,7 @@ from sgx.integration import drift
 from sgx.invoicing.service import get_invoice
 from sgx.web.csrf import verify_csrf
 from sgx.web.deps import DbSession
+from sgx.web.scope import in_address
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,8 +32,9 @@ async def mark_drift_handled(
     request: Request, issuer_id: int, invoice_id: int, session: DbSession, principal: PagePrincipal
 ) -> Response:
     invoice = await get_invoice(session, principal=principal, invoice_id=invoice_id)
-    if invoice.issuer_id != issuer_id:
-        raise NotFound("Fakturan finns inte.", code="invoice_not_found")
+    in_address(
+        invoice, issuer_id, missing=NotFound("Fakturan finns inte.", code="invoice_not_found")
+    )
     form = await request.form()
     await drift.mark_handled(
         session, principal=principal, invoice_id=invoice_id, comment=str(form.get("comment") or "")

@@ -31,6 +31,7 @@ from sgx.parties.pages import can_write
 from sgx.web.csrf import verify_csrf
 from sgx.web.deps import DbSession
 from sgx.web.forms import field_messages, submitted
+from sgx.web.scope import in_address
 from sgx.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -213,8 +214,9 @@ async def _invoice_of(
     invoice = await service.get_invoice(
         session, principal=principal, invoice_id=invoice_id, needed=IssuerRole.READER
     )
-    if invoice.issuer_id != issuer_id:
-        raise NotFound("Fakturan finns inte.", code="invoice_not_found")
+    in_address(
+        invoice, issuer_id, missing=NotFound("Fakturan finns inte.", code="invoice_not_found")
+    )
     principal.require(issuer_id, needed)
     return invoice
 

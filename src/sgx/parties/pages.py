@@ -6,11 +6,13 @@ An edit page answers only for an object of the issuer in the address (another is
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 
 from sgx.errors import NotFound, ValidationFailed
 from sgx.identity.models import IssuerRole
@@ -23,9 +25,12 @@ from sgx.parties.models import Company, Patient
 from sgx.web import forms as web_forms
 from sgx.web.csrf import verify_csrf
 from sgx.web.deps import DbSession
+from sgx.web.scope import in_address
 from sgx.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+
+BodyT = TypeVar("BodyT")
 
 NOTICES = {
     "patient": "Patienten har lagts till.",
@@ -69,9 +74,7 @@ async def patient_list(
 async def new_patient_page(
     request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
 ) -> Response:
-    issuer = await get_issuer(
-        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
-    )
+    issuer = await _writable_issuer(session, principal, issuer_id)
     return _form(request, "parties/patient_new.html", issuer, values={})
 
 
@@ -79,76 +82,53 @@ async def new_patient_page(
 async def create_patient(
     request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
 ) -> Response:
-    issuer = await get_issuer(
-        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
+    await _writable_issuer(session, principal, issuer_id)
+    return await _save(
+        request,
+        session,
+        principal,
+        issuer_id,
+        read=forms.patient_from_form,
+        store=lambda data: service.create_patient(
+            session, principal=principal, issuer_id=issuer_id, data=data
+        ),
+        template="parties/patient_new.html",
+        done=f"/issuers/{issuer_id}/patients?meddelande=patient",
     )
-    form = await request.form()
-    data, errors = forms.patient_from_form(form)
-    if data is not None:
-        try:
-            await service.create_patient(
-                session, principal=principal, issuer_id=issuer_id, data=data
-            )
-        except ValidationFailed as failure:
-            errors = web_forms.field_messages(failure)
-    if errors:
-        await session.rollback()  # nothing of a refused form is kept
-        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
-        return _form(
-            request, "parties/patient_new.html", issuer, web_forms.submitted(form), errors, 422
-        )
-    await session.commit()
-    return RedirectResponse(f"/issuers/{issuer_id}/patients?meddelande=patient", status_code=303)
 
 
 @router.get("/issuers/{issuer_id}/patients/{patient_id}/edit")
 async def edit_patient_page(
     request: Request, issuer_id: int, patient_id: int, session: DbSession, principal: PagePrincipal
 ) -> Response:
-    issuer = await get_issuer(
-        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
-    )
+    issuer = await _writable_issuer(session, principal, issuer_id)
     patient = await _patient_of(session, principal, issuer_id, patient_id)
-    return _form(
-        request,
-        "parties/patient_edit.html",
-        issuer,
-        forms.patient_values(patient),
-        extra={"patient": patient},
-    )
+    values = forms.patient_values(patient)
+    return _form(request, "parties/patient_edit.html", issuer, values, extra={"patient": patient})
 
 
 @router.post("/issuers/{issuer_id}/patients/{patient_id}", dependencies=[Depends(verify_csrf)])
 async def update_patient(
     request: Request, issuer_id: int, patient_id: int, session: DbSession, principal: PagePrincipal
 ) -> Response:
-    await get_issuer(session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER)
+    await _writable_issuer(session, principal, issuer_id)
     await _patient_of(session, principal, issuer_id, patient_id)
-    form = await request.form()
-    data, errors = forms.patient_update_from_form(form)
-    if data is not None:
-        try:
-            await service.update_patient(
-                session, principal=principal, patient_id=patient_id, data=data
-            )
-        except ValidationFailed as failure:
-            errors = web_forms.field_messages(failure)
-    if errors:
-        await session.rollback()  # nothing of a refused form is kept
-        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
-        patient = await _patient_of(session, principal, issuer_id, patient_id)
-        return _form(
-            request,
-            "parties/patient_edit.html",
-            issuer,
-            web_forms.submitted(form),
-            errors,
-            422,
-            extra={"patient": patient},
-        )
-    await session.commit()
-    return RedirectResponse(
-        f"/issuers/{issuer_id}/patients?meddelande=patient-andrad", status_code=303
+
+    async def context() -> dict[str, Any]:
+        return {"patient": await _patient_of(session, principal, issuer_id, patient_id)}
+
+    return await _save(
+        request,
+        session,
+        principal,
+        issuer_id,
+        read=forms.patient_update_from_form,
+        store=lambda data: service.update_patient(
+            session, principal=principal, patient_id=patient_id, data=data
+        ),
+        template="parties/patient_edit.html",
+        done=f"/issuers/{issuer_id}/patients?meddelande=patient-andrad",
+        context=context,
     )
 
 
@@ -176,9 +156,7 @@ async def company_list(
 async def new_company_page(
     request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
 ) -> Response:
-    issuer = await get_issuer(
-        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
-    )
+    issuer = await _writable_issuer(session, principal, issuer_id)
     return _form(request, "parties/company_new.html", issuer, values={})
 
 
@@ -186,101 +164,119 @@ async def new_company_page(
 async def create_company(
     request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
 ) -> Response:
-    issuer = await get_issuer(
-        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
+    await _writable_issuer(session, principal, issuer_id)
+    return await _save(
+        request,
+        session,
+        principal,
+        issuer_id,
+        read=forms.company_from_form,
+        store=lambda data: service.create_company(
+            session, principal=principal, issuer_id=issuer_id, data=data
+        ),
+        template="parties/company_new.html",
+        done=f"/issuers/{issuer_id}/companies?meddelande=foretag",
     )
-    form = await request.form()
-    data, errors = forms.company_from_form(form)
-    if data is not None:
-        try:
-            await service.create_company(
-                session, principal=principal, issuer_id=issuer_id, data=data
-            )
-        except ValidationFailed as failure:
-            errors = web_forms.field_messages(failure)
-    if errors:
-        await session.rollback()  # nothing of a refused form is kept
-        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
-        return _form(
-            request, "parties/company_new.html", issuer, web_forms.submitted(form), errors, 422
-        )
-    await session.commit()
-    return RedirectResponse(f"/issuers/{issuer_id}/companies?meddelande=foretag", status_code=303)
 
 
 @router.get("/issuers/{issuer_id}/companies/{company_id}/edit")
 async def edit_company_page(
     request: Request, issuer_id: int, company_id: int, session: DbSession, principal: PagePrincipal
 ) -> Response:
-    issuer = await get_issuer(
-        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
-    )
+    issuer = await _writable_issuer(session, principal, issuer_id)
     company = await _company_of(session, principal, issuer_id, company_id)
-    return _form(
-        request,
-        "parties/company_edit.html",
-        issuer,
-        forms.company_values(company),
-        extra={"company": company},
-    )
+    values = forms.company_values(company)
+    return _form(request, "parties/company_edit.html", issuer, values, extra={"company": company})
 
 
 @router.post("/issuers/{issuer_id}/companies/{company_id}", dependencies=[Depends(verify_csrf)])
 async def update_company(
     request: Request, issuer_id: int, company_id: int, session: DbSession, principal: PagePrincipal
 ) -> Response:
-    await get_issuer(session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER)
+    await _writable_issuer(session, principal, issuer_id)
     await _company_of(session, principal, issuer_id, company_id)
-    form = await request.form()
-    data, errors = forms.company_update_from_form(form)
-    if data is not None:
-        try:
-            await service.update_company(
-                session, principal=principal, company_id=company_id, data=data
-            )
-        except ValidationFailed as failure:
-            errors = web_forms.field_messages(failure)
-    if errors:
-        await session.rollback()  # nothing of a refused form is kept
-        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
-        company = await _company_of(session, principal, issuer_id, company_id)
-        return _form(
-            request,
-            "parties/company_edit.html",
-            issuer,
-            web_forms.submitted(form),
-            errors,
-            422,
-            extra={"company": company},
-        )
-    await session.commit()
-    return RedirectResponse(
-        f"/issuers/{issuer_id}/companies?meddelande=foretag-andrat", status_code=303
+
+    async def context() -> dict[str, Any]:
+        return {"company": await _company_of(session, principal, issuer_id, company_id)}
+
+    return await _save(
+        request,
+        session,
+        principal,
+        issuer_id,
+        read=forms.company_update_from_form,
+        store=lambda data: service.update_company(
+            session, principal=principal, company_id=company_id, data=data
+        ),
+        template="parties/company_edit.html",
+        done=f"/issuers/{issuer_id}/companies?meddelande=foretag-andrat",
+        context=context,
+    )
+
+
+async def _writable_issuer(session: AsyncSession, principal: Principal, issuer_id: int) -> Issuer:
+    return await get_issuer(
+        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
     )
 
 
 async def _patient_of(
     session: AsyncSession, principal: Principal, issuer_id: int, patient_id: int
 ) -> Patient:
-    """The patient if it belongs to the issuer in the address (else 404, like any unknown id).
+    """The patient of the issuer in the address (else 404, like any unknown id).
 
     Read with the weakest role so that another issuer's patient is 404 whatever the caller's
     role there; the writing role is checked on the issuer in the address and by the service.
     """
     patient = await service.get_patient(session, principal=principal, patient_id=patient_id)
-    if patient.issuer_id != issuer_id:
-        raise NotFound("Patienten finns inte.", code="patient_not_found")
-    return patient
+    return in_address(
+        patient, issuer_id, missing=NotFound("Patienten finns inte.", code="patient_not_found")
+    )
 
 
 async def _company_of(
     session: AsyncSession, principal: Principal, issuer_id: int, company_id: int
 ) -> Company:
-    """The company if it belongs to the issuer in the address (else 404, like any unknown id)."""
+    """The company of the issuer in the address (else 404, like any unknown id)."""
     company = await service.get_company(session, principal=principal, company_id=company_id)
-    if company.issuer_id != issuer_id:
-        raise NotFound("Företaget finns inte.", code="company_not_found")
-    return company
+    return in_address(
+        company, issuer_id, missing=NotFound("Företaget finns inte.", code="company_not_found")
+    )
+
+
+async def _save(
+    request: Request,
+    session: AsyncSession,
+    principal: Principal,
+    issuer_id: int,
+    *,
+    read: Callable[[FormData], tuple[BodyT | None, web_forms.Errors]],
+    store: Callable[[BodyT], Awaitable[object]],
+    template: str,
+    done: str,
+    context: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+) -> Response:
+    """Store a posted form, or show it again with a Swedish message per refused field.
+
+    The form is read into the API's body and stored by the service, which checks everything
+    again. A refusal keeps nothing (rolled back) and answers 422 with what the user typed, the
+    page's objects read anew by ``context``; a stored form redirects (303) to ``done``.
+    """
+    form = await request.form()
+    data, errors = read(form)
+    if data is not None:
+        try:
+            await store(data)
+        except ValidationFailed as failure:
+            errors = web_forms.field_messages(failure)
+    if errors:
+        await session.rollback()  # nothing of a refused form is kept
+        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+        extra = await context() if context is not None else {}
+        submitted = web_forms.submitted(form)
+        return _form(request, template, issuer, submitted, errors, 422, extra=extra)
+    await session.commit()
+    return RedirectResponse(done, status_code=303)
 
 
 def _form(
