@@ -8,7 +8,7 @@ import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sgx.identity import service
+from sgx.identity import service, throttle
 from sgx.identity.throttle import LoginThrottled
 from sgx.identity.web import HOME_PATH, OptionalPagePrincipal, safe_next_path
 from sgx.kit.clock import utcnow
@@ -58,6 +58,8 @@ async def login(request: Request, session: DbSession) -> Response:
     await session.commit()  # the failure count, or its reset and a rehashed password
     if user is None:
         log.info("login_failed")
+        await throttle.purge_spent(session, now=now)  # its own transaction: it never waits
+        await session.commit()
         return _login_form(
             request, next=next_path, username=username, error=LOGIN_FAILED, status_code=401
         )
