@@ -4,28 +4,23 @@ A credit is an invoice of its own from the same number series, with negative amo
 references the original; each credit row references the original row. Several partial credits
 are allowed, never of more than what is left of a row's quantity.
 
-An issuer that rounds to whole kronor (as Fortnox does) gets every credit computed as Fortnox
-computes it: row = quantity × price, VAT per rate on the credit's summed base, half-up,
-rounding per document, so that Fortnox's totals are SGX's. Rounded one by one, partial credits
-need not add up to the invoice (333.33 kr is invoiced as 333 kr; its halves, 166.67 kr each in
-Fortnox, are credited as 167 kr each), and Fortnox refuses credits beyond the invoice. So the
-credit that completes the crediting of an invoice after earlier credits gets the amount payable
-that makes all its credits together exactly the invoice's: when its own rounding would not give
-that, it carries one öresutjämning row (no article, 1 × the difference, 0 % VAT, account 3740,
-crediting no original row) and needs no rounding. The credits' net and VAT may then differ from
-the original's by an öre or two, which the öresutjämning takes up. An öresutjämning row has no
-``credited_row_id``, so it never counts as a credit of an original row or of a rate's base.
-
-An issuer that does not round gets credits that never take more than what is left of a row's
-amount or of a rate's base and VAT, and the credit that empties a row or a rate takes exactly
-what is left — so crediting everything, in any number of steps, returns exactly the original's
-net and VAT.
+Every credit is computed as Fortnox computes it, so that Fortnox's totals are SGX's: row =
+quantity × price, VAT per rate on the credit's summed base, half-up, and whole-krona rounding
+per document for an issuer that rounds. Computed one by one, partial credits need not add up to
+the invoice: 333.33 kr is invoiced as 333 kr, and its halves are 166.67 kr each in Fortnox
+(167 kr rounded); 3 × 0.10 kr at 25 % has 0.08 kr VAT, a third of it 0.03 kr. Fortnox refuses
+credits beyond the invoice. So the credit that completes the crediting of an invoice after
+earlier credits gets the amount payable that makes all its credits together exactly the
+invoice's: when its own arithmetic would not give that, it carries one öresutjämning row (no
+article, 1 × the difference, 0 % VAT, account 3740, crediting no original row) and is not
+rounded further. The credits' net and VAT may then differ from the original's by an öre or
+two, which the öresutjämning takes up. An öresutjämning row has no ``credited_row_id``, so it
+never counts as a credit of an original row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,14 +35,12 @@ from sgx.invoicing.amounts import (
     ROUNDING_ACCOUNT,
     ZERO,
     Totals,
-    VatLine,
     row_net,
     totals_for,
     totals_reaching,
-    vat_for,
     vat_lines_for,
 )
-from sgx.invoicing.models import Invoice, InvoiceRow, InvoiceVatLine
+from sgx.invoicing.models import Invoice, InvoiceRow
 from sgx.invoicing.numbering import lock_issuer
 from sgx.invoicing.schemas import CreditCreate, CreditRowIn
 from sgx.invoicing.service import Party, get_invoice, issue_invoice, quantity_errors
@@ -58,10 +51,9 @@ ROUNDING_TEXT = "Öresutjämning"
 
 @dataclass(frozen=True)
 class Credited:
-    """What earlier credits took from one original row or rate (positive amounts)."""
+    """What earlier credits took from one original row (a positive quantity)."""
 
     quantity: Decimal = ZERO
-    net: Decimal = ZERO
 
 
 async def credit_invoice(
@@ -82,11 +74,10 @@ async def credit_invoice(
     issuer = await lock_issuer(session, issuer_id=original.issuer_id)
     rows_credited = await _credited_rows(session, original)
     wanted = _wanted_quantities(original, data.rows, rows_credited)
-    if issuer.whole_krona_rounding:
-        completes = bool(rows_credited) and _completes(original, wanted, rows_credited)
-        credit_rows, totals = await _rounded_credit(session, original, wanted, completes=completes)
-    else:
-        credit_rows, totals = await _bounded_credit(session, original, wanted, rows_credited)
+    completes = bool(rows_credited) and _completes(original, wanted, rows_credited)
+    credit_rows, totals = await _credit_as_fortnox(
+        session, original, wanted, completes=completes, whole_krona=issuer.whole_krona_rounding
+    )
     credit_date = today or today_in_sweden()
     return await issue_invoice(
         session,
@@ -108,35 +99,14 @@ async def credit_invoice(
 
 async def _credited_rows(session: AsyncSession, original: Invoice) -> dict[int, Credited]:
     query = (
-        select(InvoiceRow.credited_row_id, func.sum(InvoiceRow.quantity), func.sum(InvoiceRow.net))
+        select(InvoiceRow.credited_row_id, func.sum(InvoiceRow.quantity))
         .where(InvoiceRow.credited_row_id.in_([row.id for row in original.rows]))
         .group_by(InvoiceRow.credited_row_id)
     )
     return {
-        row_id: Credited(quantity=-Decimal(quantity), net=-Decimal(net))
-        for row_id, quantity, net in (await session.execute(query)).all()
+        row_id: Credited(quantity=-Decimal(quantity))
+        for row_id, quantity in (await session.execute(query)).all()
         if row_id is not None
-    }
-
-
-async def _credited_vat(session: AsyncSession, original: Invoice) -> dict[int, VatLine]:
-    """What earlier credits took of each rate's base and VAT (öresutjämning rows left out)."""
-    query = (
-        select(InvoiceVatLine.rate, func.sum(InvoiceVatLine.base), func.sum(InvoiceVatLine.vat))
-        .join(Invoice, Invoice.id == InvoiceVatLine.invoice_id)
-        .where(Invoice.credit_of_id == original.id)
-        .group_by(InvoiceVatLine.rate)
-    )
-    adjustments = (
-        select(InvoiceRow.vat_rate, func.sum(InvoiceRow.net))
-        .join(Invoice, Invoice.id == InvoiceRow.invoice_id)
-        .where(Invoice.credit_of_id == original.id, InvoiceRow.credited_row_id.is_(None))
-        .group_by(InvoiceRow.vat_rate)
-    )
-    adjusted = {rate: Decimal(net) for rate, net in (await session.execute(adjustments)).all()}
-    return {
-        rate: VatLine(rate=rate, base=adjusted.get(rate, ZERO) - Decimal(base), vat=-Decimal(vat))
-        for rate, base, vat in (await session.execute(query)).all()
     }
 
 
@@ -146,44 +116,25 @@ async def _earlier_credits_total(session: AsyncSession, original: Invoice) -> De
     return Decimal(await session.scalar(query) or ZERO)
 
 
-async def _bounded_credit(
-    session: AsyncSession,
-    original: Invoice,
-    wanted: list[tuple[InvoiceRow, Decimal]],
-    credited: dict[int, Credited],
-) -> tuple[list[InvoiceRow], Totals]:
-    """A credit that takes no more than what is left of each row and rate (not rounded)."""
-    rows = [
-        _credit_row(position, row, quantity, _net_to_credit(row, quantity, credited))
-        for position, (row, quantity) in enumerate(wanted, start=1)
-    ]
-    vat_lines = _credit_vat_lines(
-        rows,
-        original_lines={line.rate: line for line in original.vat_lines},
-        credited=await _credited_vat(session, original),
-    )
-    return rows, totals_for(vat_lines, whole_krona=False)
-
-
-async def _rounded_credit(
+async def _credit_as_fortnox(
     session: AsyncSession,
     original: Invoice,
     wanted: list[tuple[InvoiceRow, Decimal]],
     *,
     completes: bool,
+    whole_krona: bool,
 ) -> tuple[list[InvoiceRow], Totals]:
-    """A credit as Fortnox computes it, rounded to whole kronor; the one that completes the
-    crediting after earlier credits makes all the credits exactly the invoice, with an
-    öresutjämning row when needed."""
+    """A credit as Fortnox computes it; the one that completes the crediting after earlier
+    credits makes all the credits exactly the invoice, with an öresutjämning row when needed."""
     rows = [
         _credit_row(position, row, quantity, row_net(quantity, row.unit_price))
         for position, (row, quantity) in enumerate(wanted, start=1)
     ]
     vat_lines = vat_lines_for((row.vat_rate, row.net) for row in rows)
     if not completes:
-        return rows, totals_for(vat_lines, whole_krona=True)
+        return rows, totals_for(vat_lines, whole_krona=whole_krona)
     target = -original.total - await _earlier_credits_total(session, original)
-    totals, adjustment = totals_reaching(vat_lines, target=target, whole_krona=True)
+    totals, adjustment = totals_reaching(vat_lines, target=target, whole_krona=whole_krona)
     if adjustment:
         rows.append(_rounding_row(len(rows) + 1, adjustment))
     return rows, totals
@@ -266,15 +217,6 @@ def _rounding_row(position: int, amount: Decimal) -> InvoiceRow:
     )
 
 
-def _net_to_credit(row: InvoiceRow, quantity: Decimal, credited: dict[int, Credited]) -> Decimal:
-    """quantity × price, but never more than is left of the row, and all of it when emptied."""
-    before = credited.get(row.id, Credited())
-    left = row.net - before.net
-    if quantity == remaining_quantity(row, before):
-        return left
-    return min(row_net(quantity, row.unit_price), left)
-
-
 def _credit_row(position: int, row: InvoiceRow, quantity: Decimal, net: Decimal) -> InvoiceRow:
     return InvoiceRow(
         position=position,
@@ -290,25 +232,6 @@ def _credit_row(position: int, row: InvoiceRow, quantity: Decimal, net: Decimal)
         vat_exemption_text=row.vat_exemption_text,
         credited_row_id=row.id,
     )
-
-
-def _credit_vat_lines(
-    rows: list[InvoiceRow],
-    *,
-    original_lines: dict[int, InvoiceVatLine],
-    credited: dict[int, VatLine],
-) -> list[VatLine]:
-    bases: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for row in rows:
-        bases[row.vat_rate] -= row.net
-    lines = []
-    for rate in sorted(bases, reverse=True):
-        before = credited.get(rate, VatLine(rate=rate, base=ZERO, vat=ZERO))
-        base_left = original_lines[rate].base - before.base
-        vat_left = original_lines[rate].vat - before.vat
-        vat = vat_left if bases[rate] == base_left else min(vat_for(bases[rate], rate), vat_left)
-        lines.append(VatLine(rate=rate, base=-bases[rate], vat=-vat))
-    return lines
 
 
 async def credits_of(session: AsyncSession, *, invoice_id: int) -> Sequence[Invoice]:

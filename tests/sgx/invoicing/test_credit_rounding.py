@@ -1,5 +1,6 @@
-"""Credits of an invoice rounded to whole kronor add up to exactly the invoice: the credit that
-completes the crediting carries an öresutjämning row when its own rounding would not."""
+"""Credits of an invoice add up to exactly the invoice, each computed as Fortnox computes it: the
+credit that completes the crediting carries an öresutjämning row when its own arithmetic (and
+whole-krona rounding, for an issuer that rounds) would not."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from fortnox_sandbox.resources import invoice_math
 from sgx.errors import AppError
 from sgx.invoicing import credits
-from sgx.invoicing.amounts import VatLine, row_net, totals_for, totals_reaching, vat_lines_for
+from sgx.invoicing.amounts import VatLine, row_net, totals_reaching
 from sgx.invoicing.models import Invoice, InvoiceRow
 from sgx.kit.db import create_engine, create_session_factory
 from tests.builders.catalog import make_article
@@ -118,17 +120,22 @@ async def test_credits_that_add_up_by_themselves_get_no_adjustment(
     assert first.total + rest.total == -original.total == D("-200.00")
 
 
-async def test_issuer_without_whole_krona_rounding_gets_no_adjustment(
+async def test_issuer_without_whole_krona_rounding_completes_with_an_ore_adjustment(
     session: AsyncSession,
 ) -> None:
+    # Fortnox computes both halves as 0.5 × 333.33 = 166.67 (half-up); the rest credit is 0.01
+    # less, by its öresutjämning row, so the two credits are exactly the invoice.
     clinic = await make_clinic(session, whole_krona_rounding=False)
     original = await invoice_of(session, clinic, [("UTR", "1")], UTR="333.33")
 
     half = await make_credit(session, invoice=original, rows=[(original.rows[0].id, "0.5")])
     rest = await make_credit(session, invoice=original)
 
-    assert rounding_rows(rest) == []
-    assert (half.total, rest.total) == (D("-166.67"), D("-166.66"))
+    assert lines(rest) == [
+        ("UTR", D("-0.5"), D("333.33"), 0, D("-166.67")),
+        ("", D("1"), D("0.01"), 0, D("0.01")),
+    ]
+    assert (half.total, rest.total, rest.rounding) == (D("-166.67"), D("-166.66"), D("0.00"))
     assert half.total + rest.total == -original.total == D("-333.33")
 
 
@@ -289,12 +296,12 @@ def invoices_and_credits(draw: st.DrawFn) -> tuple[list[tuple[D, D, int]], list[
 
 
 async def credit_in_steps(
-    database_url: str, rows: list[tuple[D, D, int]], parts: list[list[D]]
+    database_url: str, rows: list[tuple[D, D, int]], parts: list[list[D]], *, whole_krona: bool
 ) -> tuple[Invoice, list[Invoice], dict[int, D]]:
     engine = create_engine(database_url)
     try:
         async with create_session_factory(engine)() as session:
-            issuer = await make_issuer(session)
+            issuer = await make_issuer(session, whole_krona_rounding=whole_krona)
             patient = await make_patient(session, issuer_id=issuer.id)
             for index, (price, _, rate) in enumerate(rows):
                 await make_article(
@@ -333,14 +340,17 @@ async def credit_in_steps(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(case=invoices_and_credits())
+@given(case=invoices_and_credits(), whole_krona=st.booleans())
 def test_credits_in_any_steps_add_up_to_exactly_the_invoice(
     database_url: str,
     engine: AsyncEngine,  # empties the tables afterwards
     case: tuple[list[tuple[D, D, int]], list[list[D]]],
+    whole_krona: bool,
 ) -> None:
     rows, parts = case
-    original, made, remaining = asyncio.run(credit_in_steps(database_url, rows, parts))
+    original, made, remaining = asyncio.run(
+        credit_in_steps(database_url, rows, parts, whole_krona=whole_krona)
+    )
 
     assert sum(credit.total for credit in made) == -original.total
     assert set(remaining.values()) == {D("0.00")}
@@ -348,13 +358,28 @@ def test_credits_in_any_steps_add_up_to_exactly_the_invoice(
     assert len(rounding_rows(made[-1])) <= 1
     for credit in made:  # each as Fortnox computes it from the rows it is sent
         assert all(row.net == row_net(row.quantity, row.unit_price) for row in credit.rows)
-        assert fortnox_totals(credit) == (credit.net, credit.vat, credit.rounding, credit.total)
+        found = fortnox_totals(credit, whole_krona=whole_krona)
+        assert found == (credit.net, credit.vat, credit.rounding, credit.total)
     if rounding_rows(made[-1]):
         assert made[-1].rounding == D("0.00")
 
 
-def fortnox_totals(credit: Invoice) -> tuple[D, D, D, D]:
-    totals = totals_for(
-        vat_lines_for((row.vat_rate, row.net) for row in credit.rows), whole_krona=True
+def fortnox_totals(credit: Invoice, *, whole_krona: bool) -> tuple[D, D, D, D]:
+    """The credit's totals by the sandbox's own arithmetic, from the rows Fortnox is sent."""
+    totals = invoice_math.invoice_totals(
+        [
+            {
+                "DeliveredQuantity": row.quantity,
+                "Price": row.unit_price,
+                "Discount": D(0),
+                "DiscountType": "PERCENT",
+                "VAT": row.vat_rate,
+            }
+            for row in credit.rows
+        ],
+        vat_included=False,
+        administration_fee=D(0),
+        freight=D(0),
+        round_to_krona=whole_krona,
     )
-    return totals.net, totals.vat, totals.rounding, totals.total
+    return totals.net, totals.total_vat, totals.round_off, totals.total

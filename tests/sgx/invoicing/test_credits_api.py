@@ -155,26 +155,28 @@ async def test_full_credit_after_partial_credits_takes_the_remainder(
         assert Decimal(first[name]) + Decimal(rest[name]) == -Decimal(original[name])
 
 
-async def test_partial_credits_never_exceed_the_original_vat_in_sum(
+async def test_partial_credits_never_exceed_the_original_total_in_sum(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    # Original: 3 × 0.10 at 25 % → VAT 0.08 on the summed base 0.30. Three credits of one each
-    # would take 0.03 each (0.09) if computed alone; the last takes only what is left. (An
-    # issuer that rounds to whole kronor completes a crediting as Fortnox computes it instead.)
+    # Original: 3 × 0.10 at 25 % → VAT 0.08 on the summed base 0.30, total 0.38. Each credit of
+    # one is 0.10 + 0.03 VAT in Fortnox; the last is brought to what is left (0.12) by an
+    # öresutjämning row of 0.01, so the three are exactly the invoice.
     clinic = await make_clinic(session, whole_krona_rounding=False)
     await make_article(
         session, issuer_id=clinic.issuer.id, code="LITEN", vat_rate=25, unit_price="0.10"
     )
     await session.commit()
     original = await create_invoice(client, clinic, [("LITEN", "3")])
-    assert original["vat"] == "0.08"
+    assert (original["vat"], original["total"]) == ("0.08", "0.38")
 
     credits = [
         (await credit(client, clinic, original, partial(original, "1"))).json() for _ in range(3)
     ]
 
-    assert [item["vat"] for item in credits] == ["-0.03", "-0.03", "-0.02"]
-    assert sum(Decimal(item["net"]) for item in credits) == Decimal("-0.30")
+    assert [item["vat"] for item in credits] == ["-0.03", "-0.03", "-0.03"]
+    assert [item["total"] for item in credits] == ["-0.13", "-0.13", "-0.12"]
+    assert [len(item["rows"]) for item in credits] == [1, 1, 2]
+    assert sum(Decimal(item["total"]) for item in credits) == Decimal("-0.38")
 
 
 async def test_credit_rows_with_fractional_quantities_sum_to_the_original_row(
