@@ -41,7 +41,9 @@ def chaos(
     log_directory: str = typer.Option("", help="Katalog för loggar (standard: en ny tillfällig)."),
     keep_database: bool = typer.Option(False, help="Behåll databasen efteråt."),
     remainder_credits: bool = typer.Option(
-        False, help="Fler krediteringar efter en delkreditering (se docs/reliability.md)."
+        True,
+        "--remainder-credits/--no-remainder-credits",
+        help="Fler krediteringar efter en delkreditering, den sista av resten.",
     ),
 ) -> None:
     """Chaos run: faults, expiring tokens, a revoked consent, a lost licence and killed workers;
@@ -53,7 +55,7 @@ def chaos(
         invoices=invoices,
         issuers=issuers,
         workers=workers,
-        remainder_credits=remainder_credits or None,
+        remainder_credits=remainder_credits,
     )
     from sgx.chaos.run import ChaosRun  # only here: ``sgx worker`` starts without it
 

@@ -34,10 +34,9 @@ class ChaosConfig:
     fault_probability: float  # of each fault kind, per matching request
     makers: int  # concurrent workload tasks
     seed: int = 2026
-    # Further credits after a partial one (the last one takes the remainder). Off by default:
-    # with whole-krona rounding per document, the credits can then add up to one krona more
-    # than the invoice, and Fortnox refuses the last (docs/reliability.md, open findings).
-    remainder_credits: bool = False
+    # Further credits after a partial one, the last taking the remainder (with an öresutjämning
+    # row where needed, so that the credits add up to exactly the invoice).
+    remainder_credits: bool = True
 
     def with_overrides(self, **changes: Any) -> ChaosConfig:
         return replace(self, **{key: value for key, value in changes.items() if value is not None})

@@ -154,7 +154,10 @@ class Workload:
         open_invoices = [made for made in self.ledger.invoices.values() if not made.fully_credited]
         if not open_invoices:
             return None
-        made = self.rng.choice(open_invoices)
+        # Half of the credits go on where an earlier one left off, so that rest credits (the
+        # ones that complete a crediting) are common even in a short run.
+        begun = [made for made in open_invoices if made.credits]
+        made = self.rng.choice(begun if begun and self.rng.random() < 0.5 else open_invoices)
         rows: list[CreditRowIn] | None = None
         if self.rng.random() < 0.55:
             row_id = self.rng.choice([row for row, left in made.left.items() if left > 0])
@@ -163,7 +166,7 @@ class Workload:
             made.left[row_id] -= part
         kind = "rest" if made.credits and rows is None else "partial" if rows else "full"
         # Claimed before the await: no other maker credits the same quantity twice. Without
-        # remainder credits an invoice gets one credit only (see ``ChaosConfig``).
+        # remainder credits an invoice gets one credit only (``--no-remainder-credits``).
         made.fully_credited = (
             rows is None or not any(made.left.values()) or not self.config.remainder_credits
         )
