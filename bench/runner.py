@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import time
 from dataclasses import asdict
@@ -35,10 +36,24 @@ def _step(name: str) -> None:
     log.info("%s  %s", time.strftime("%H:%M:%S"), name)
 
 
+class Measured(dict[str, Any]):
+    """The raw figures of one database's phases, written to ``path`` each time a phase
+    finishes: a run stopped halfway (the full run takes over an hour) keeps what it measured
+    in its work folder, though only a finished run writes the result."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.path.write_text(json.dumps(self, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
 async def _postgres(
     control: Control, sizes: Sizes, workdir: Path, profile: Path | None
 ) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+    found = Measured(workdir / "measured-postgres.json")
     async with fresh_database("postgres", workdir) as db:
         stack = Stack(workdir, db, control)
         found["version"] = await db.version()
@@ -73,7 +88,7 @@ async def _postgres(
 
 
 async def _sqlite(control: Control, sizes: Sizes, workdir: Path) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+    found = Measured(workdir / "measured-sqlite.json")
     async with fresh_database("sqlite", workdir) as db:
         stack = Stack(workdir, db, control)
         found["version"] = await db.version()
