@@ -13,9 +13,13 @@ credits beyond the invoice. So the credit that completes the crediting of an inv
 earlier credits gets the amount payable that makes all its credits together exactly the
 invoice's: when its own arithmetic would not give that, it carries one öresutjämning row (no
 article, 1 × the difference, 0 % VAT, account 3740, crediting no original row) and is not
-rounded further. The credits' net and VAT may then differ from the original's by an öre or
-two, which the öresutjämning takes up. An öresutjämning row has no ``credited_row_id``, so it
-never counts as a credit of an original row.
+rounded further. A partial credit that would take the credits beyond the invoice is brought
+to what is left the same way: rows of 1.60, 1.60 and 0.10 kr are invoiced as 3 kr, the first
+row credited alone is 2 kr, the second then only 1 kr. Once the credits add up to the whole
+amount the invoice is fully credited, whatever quantities are left (Fortnox takes no credit of
+0 kr). The credits' net and VAT may then differ from the original's by an öre or two, which the
+öresutjämning takes up. An öresutjämning row has no
+``credited_row_id``, so it never counts as a credit of an original row.
 """
 
 from __future__ import annotations
@@ -74,9 +78,12 @@ async def credit_invoice(
     issuer = await lock_issuer(session, issuer_id=original.issuer_id)
     rows_credited = await _credited_rows(session, original)
     wanted = _wanted_quantities(original, data.rows, rows_credited)
+    left = await _left_to_credit(session, original)
+    if rows_credited and left == ZERO:  # earlier credits took the whole amount already
+        raise Conflict("Fakturan är redan helt krediterad.", code="already_credited")
     completes = bool(rows_credited) and _completes(original, wanted, rows_credited)
-    credit_rows, totals = await _credit_as_fortnox(
-        session, original, wanted, completes=completes, whole_krona=issuer.whole_krona_rounding
+    credit_rows, totals = _credit_as_fortnox(
+        wanted, left=left, completes=completes, whole_krona=issuer.whole_krona_rounding
     )
     credit_date = today or today_in_sweden()
     return await issue_invoice(
@@ -110,31 +117,29 @@ async def _credited_rows(session: AsyncSession, original: Invoice) -> dict[int, 
     }
 
 
-async def _earlier_credits_total(session: AsyncSession, original: Invoice) -> Decimal:
-    """The sum of the amounts payable of the original's credits so far."""
+async def _left_to_credit(session: AsyncSession, original: Invoice) -> Decimal:
+    """What is left of the invoice's amount to credit, as a credit's total (zero or negative)."""
     query = select(func.sum(Invoice.total)).where(Invoice.credit_of_id == original.id)
-    return Decimal(await session.scalar(query) or ZERO)
+    return -original.total - Decimal(await session.scalar(query) or ZERO)
 
 
-async def _credit_as_fortnox(
-    session: AsyncSession,
-    original: Invoice,
-    wanted: list[tuple[InvoiceRow, Decimal]],
-    *,
-    completes: bool,
-    whole_krona: bool,
+def _credit_as_fortnox(
+    wanted: list[tuple[InvoiceRow, Decimal]], *, left: Decimal, completes: bool, whole_krona: bool
 ) -> tuple[list[InvoiceRow], Totals]:
     """A credit as Fortnox computes it; the one that completes the crediting after earlier
-    credits makes all the credits exactly the invoice, with an öresutjämning row when needed."""
+    credits makes all the credits exactly the invoice, and one that would take the credits
+    beyond the invoice takes only what is left, each with an öresutjämning row when needed."""
     rows = [
         _credit_row(position, row, quantity, row_net(quantity, row.unit_price))
         for position, (row, quantity) in enumerate(wanted, start=1)
     ]
     vat_lines = vat_lines_for((row.vat_rate, row.net) for row in rows)
-    if not completes:
-        return rows, totals_for(vat_lines, whole_krona=whole_krona)
-    target = -original.total - await _earlier_credits_total(session, original)
-    totals, adjustment = totals_reaching(vat_lines, target=target, whole_krona=whole_krona)
+    totals = totals_for(vat_lines, whole_krona=whole_krona)
+    if not completes and totals.total >= left:
+        return rows, totals
+    # The credit that completes the crediting takes exactly what is left of the invoice, and so
+    # does one that would go beyond it (Fortnox refuses credits beyond the invoice).
+    totals, adjustment = totals_reaching(vat_lines, target=left, whole_krona=whole_krona)
     if adjustment:
         rows.append(_rounding_row(len(rows) + 1, adjustment))
     return rows, totals
@@ -240,8 +245,11 @@ async def credits_of(session: AsyncSession, *, invoice_id: int) -> Sequence[Invo
 
 
 async def remaining_quantities(session: AsyncSession, *, original: Invoice) -> dict[int, Decimal]:
-    """What is still creditable of each row of an original invoice."""
+    """What is still creditable of each row of an original invoice: nothing, once its credits
+    add up to its whole amount (rounded credits of small amounts can get there early)."""
     credited = await _credited_rows(session, original)
+    if credited and await _left_to_credit(session, original) == ZERO:
+        return {row.id: ZERO for row in original.rows}
     return {
         row.id: remaining_quantity(row, credited.get(row.id, Credited())) for row in original.rows
     }

@@ -137,3 +137,27 @@ async def test_credit_that_empties_a_row_but_not_the_invoice_is_not_out_of_sync(
     assert sum(f.total or D(0) for f in found) == -original.total == D(-1183)
     after = await stored(session_factory, Invoice, original.id)
     assert after.transfer_status == TransferStatus.CREDITED.value
+
+
+async def test_a_credit_brought_to_what_is_left_completes_the_crediting_in_fortnox(
+    connected: Connected, session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    for code, price in (("STOR", "1.60"), ("LITEN", "0.10")):
+        await make_article(
+            session, issuer_id=connected.clinic.issuer.id, code=code, unit_price=price, vat_rate=0
+        )
+    await session.commit()
+    original = await patient_invoice(
+        session, connected, rows=[("STOR", "1"), ("STOR", "1"), ("LITEN", "1")]
+    )
+    await transferred(connected, session, original)
+    made = []
+    for row in original.rows[:2]:  # 2 kr, then the 1 kr left of the 3 kr invoice
+        made.append(await credit(session, original, [(row.id, "1")]))
+        await transferred(connected, session, made[-1])
+
+    found = [await in_fortnox(connected, item) for item in made]
+    assert [totals(f) for f in found] == [(c.total, c.vat, c.rounding) for c in made]
+    assert [f.total for f in found] == [D(-2), D(-1)]
+    after = await stored(session_factory, Invoice, original.id)
+    assert after.transfer_status == TransferStatus.CREDITED.value

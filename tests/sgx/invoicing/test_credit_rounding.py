@@ -9,12 +9,13 @@ import re
 from decimal import Decimal as D
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from fortnox_sandbox.resources import invoice_math
-from sgx.errors import AppError
+from sgx.errors import AppError, Conflict
 from sgx.invoicing import credits
 from sgx.invoicing.amounts import VatLine, row_net, totals_reaching
 from sgx.invoicing.models import Invoice, InvoiceRow
@@ -118,6 +119,34 @@ async def test_credits_that_add_up_by_themselves_get_no_adjustment(
     assert [rounding_rows(credit) for credit in (first, rest)] == [[], []]
     assert (first.total, rest.total, rest.rounding) == (D("-100.00"), D("-100.00"), D("0.20"))
     assert first.total + rest.total == -original.total == D("-200.00")
+
+
+async def test_a_partial_credit_never_takes_the_credits_beyond_the_invoice(
+    session: AsyncSession,
+) -> None:
+    # 1.60 + 1.60 + 0.10 kr is invoiced as 3 kr. The first row credited alone is 2 kr; the
+    # second would be 2 kr too, and is brought to the 1 kr left by an öresutjämning row.
+    clinic = await make_clinic(session)
+    original = await invoice_of(
+        session, clinic, [("STOR", "1"), ("STOR", "1"), ("LITEN", "1")], STOR="1.60", LITEN="0.10"
+    )
+    assert original.total == D("3.00")
+    first_id, second_id, third_id = (row.id for row in original.rows)
+
+    first = await make_credit(session, invoice=original, rows=[(first_id, "1")])
+    second = await make_credit(session, invoice=original, rows=[(second_id, "1")])
+
+    assert (first.total, second.total) == (D("-2.00"), D("-1.00"))
+    assert lines(second) == [
+        ("STOR", D("-1"), D("1.60"), 0, D("-1.60")),
+        ("", D("1"), D("0.60"), 0, D("0.60")),
+    ]
+    # The whole amount is credited: the last row cannot be credited for 0 kr.
+    remaining = await credits.remaining_quantities(session, original=original)
+    assert remaining == {first_id: D(0), second_id: D(0), third_id: D(0)}
+    with pytest.raises(Conflict) as refused:
+        await make_credit(session, invoice=original, rows=[(third_id, "1")])
+    assert refused.value.code == "already_credited"
 
 
 async def test_issuer_without_whole_krona_rounding_completes_with_an_ore_adjustment(
@@ -353,6 +382,11 @@ def test_credits_in_any_steps_add_up_to_exactly_the_invoice(
     )
 
     assert sum(credit.total for credit in made) == -original.total
+    # Never beyond the invoice on the way either (Fortnox refuses such a credit).
+    assert all(
+        sum(credit.total for credit in made[: count + 1]) >= -original.total
+        for count in range(len(made))
+    )
     assert set(remaining.values()) == {D("0.00")}
     assert all(rounding_rows(credit) == [] for credit in made[:-1])
     assert len(rounding_rows(made[-1])) <= 1
