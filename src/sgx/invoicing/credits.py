@@ -17,9 +17,10 @@ rounded further. A partial credit that would take the credits beyond the invoice
 to what is left the same way: rows of 1.60, 1.60 and 0.10 kr are invoiced as 3 kr, the first
 row credited alone is 2 kr, the second then only 1 kr. Once the credits add up to the whole
 amount the invoice is fully credited, whatever quantities are left (Fortnox takes no credit of
-0 kr). The credits' net and VAT may then differ from the original's by an öre or two, which the
-öresutjämning takes up. An öresutjämning row has no
-``credited_row_id``, so it never counts as a credit of an original row.
+0 kr; for the same reason a partial credit that comes to 0 kr is refused). The credits' net
+and VAT may then differ from the original's by an öre or two, which the öresutjämning takes
+up. An öresutjämning row has no ``credited_row_id``, so it never counts as a credit of an
+original row.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sgx.errors import Conflict, FieldError, raise_if_any
+from sgx.errors import Conflict, FieldError, ValidationFailed, raise_if_any
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.invoicing.amounts import (
@@ -51,6 +52,9 @@ from sgx.invoicing.service import Party, get_invoice, issue_invoice, quantity_er
 from sgx.kit.clock import today_in_sweden
 
 ROUNDING_TEXT = "Öresutjämning"
+ZERO_CREDIT_MESSAGE = (
+    "Krediteringen blir 0 kr efter avrundningen. Kreditera fler rader eller ett större antal."
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,11 @@ async def credit_invoice(
     credit_rows, totals = _credit_as_fortnox(
         wanted, left=left, completes=completes, whole_krona=issuer.whole_krona_rounding
     )
+    full_credit = data.rows is None and not rows_credited
+    if totals.total == ZERO and not full_credit:  # Fortnox takes no credit of 0 kr
+        raise ValidationFailed(
+            [FieldError("rows", "credit_of_nothing", ZERO_CREDIT_MESSAGE)], ZERO_CREDIT_MESSAGE
+        )
     credit_date = today or today_in_sweden()
     return await issue_invoice(
         session,
@@ -100,7 +109,7 @@ async def credit_invoice(
         created_by_user_id=principal.user_id,
         credit_of_id=original.id,
         credit_reason=data.reason,
-        full_credit=data.rows is None and not rows_credited,
+        full_credit=full_credit,
     )
 
 

@@ -349,8 +349,13 @@ async def credit_in_steps(
                     for row, quantity in zip(original.rows, part, strict=True)
                     if quantity > 0
                 ]
-                if chosen:
+                if not chosen:
+                    continue
+                try:
                     made.append(await make_credit(session, invoice=original, rows=chosen))
+                except AppError as refused:  # it came to 0 kr: left for the rest credit
+                    assert refused.code == "validation_failed", refused.code
+                    assert "0 kr" in refused.message  # refused before anything was written
             try:
                 made.append(await make_credit(session, invoice=original))
             except AppError as refused:  # the partial credits took everything

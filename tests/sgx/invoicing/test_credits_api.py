@@ -262,3 +262,27 @@ async def test_credit_of_zero_quantity_is_refused(
 
     assert response.status_code == 422
     assert response.json()["error"]["fields"][0]["code"] == "out_of_range"
+
+
+async def test_a_partial_credit_that_rounds_to_nothing_is_refused_and_stores_nothing(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    # 0.30 kr credited alone is 0 kr after whole-krona rounding: Fortnox takes no such credit.
+    clinic = await make_clinic(session)
+    await make_article(
+        session, issuer_id=clinic.issuer.id, code="SMA", vat_rate=0, unit_price="0.30"
+    )
+    await session.commit()
+    original = await create_invoice(client, clinic, [("BESOK", "1"), ("SMA", "1")])
+    before = await invoice_count(session)
+
+    response = await credit(client, clinic, original, partial(original, "0", "1"))
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["fields"][0]["field"] == "rows"
+    assert error["fields"][0]["code"] == "credit_of_nothing"
+    assert error["message"].startswith("Krediteringen blir 0 kr efter avrundningen.")
+    assert await invoice_count(session) == before
+    both = await credit(client, clinic, original, partial(original, "1", "1"))
+    assert both.status_code == 201 and Decimal(both.json()["total"]) == -Decimal(original["total"])
