@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.identity.models import IssuerRole
 from sgx.invoicing.models import Invoice
+from tests.builders.catalog import make_article
 from tests.builders.identity import bearer, make_api_token, make_user
 from tests.builders.invoicing import Clinic, make_clinic, make_invoice
 from tests.sgx.identity.pages import csrf_from, log_in
@@ -257,3 +258,34 @@ async def test_full_credit_from_the_page_leaves_nothing_to_credit(
         f"/issuers/{clinic.issuer.id}/invoices/{invoice.id}", headers=clinic.headers
     )
     assert ">Kreditera</a>" not in view.text
+
+
+async def test_credit_form_refuses_a_credit_that_rounds_to_nothing(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    clinic = await make_clinic(session)
+    await make_article(session, issuer_id=clinic.issuer.id, code="SMA", unit_price="0.30")
+    invoice = await make_invoice(
+        session,
+        issuer_id=clinic.issuer.id,
+        patient_id=clinic.patient.id,
+        rows=[("BESOK", "1"), ("SMA", "1")],
+    )
+    await session.commit()
+    path = f"/issuers/{clinic.issuer.id}/invoices/{invoice.id}/credit"
+    form_page = await client.get(path, headers=clinic.headers)
+
+    response = await client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(form_page.text),
+            "mode": "rows",
+            f"row.{invoice.rows[1].id}": "1",
+            "confirm": "true",
+        },
+        headers=clinic.headers,
+    )
+
+    assert response.status_code == 422
+    assert "Krediteringen blir 0 kr efter avrundningen." in response.text
+    assert await invoice_count(session) == 1
