@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -55,13 +54,6 @@ ROUNDING_TEXT = "Öresutjämning"
 ZERO_CREDIT_MESSAGE = (
     "Krediteringen blir 0 kr efter avrundningen. Kreditera fler rader eller ett större antal."
 )
-
-
-@dataclass(frozen=True)
-class Credited:
-    """What earlier credits took from one original row (a positive quantity)."""
-
-    quantity: Decimal = ZERO
 
 
 async def credit_invoice(
@@ -113,14 +105,15 @@ async def credit_invoice(
     )
 
 
-async def _credited_rows(session: AsyncSession, original: Invoice) -> dict[int, Credited]:
+async def _credited_rows(session: AsyncSession, original: Invoice) -> dict[int, Decimal]:
+    """The quantity earlier credits took from each original row (positive)."""
     query = (
         select(InvoiceRow.credited_row_id, func.sum(InvoiceRow.quantity))
         .where(InvoiceRow.credited_row_id.in_([row.id for row in original.rows]))
         .group_by(InvoiceRow.credited_row_id)
     )
     return {
-        row_id: Credited(quantity=-Decimal(quantity))
+        row_id: -Decimal(quantity)
         for row_id, quantity in (await session.execute(query)).all()
         if row_id is not None
     }
@@ -154,19 +147,16 @@ def _credit_as_fortnox(
     return rows, totals
 
 
-def remaining_quantity(row: InvoiceRow, credited: Credited) -> Decimal:
-    return row.quantity - credited.quantity
+def remaining_quantity(row: InvoiceRow, credited: dict[int, Decimal]) -> Decimal:
+    return row.quantity - credited.get(row.id, ZERO)
 
 
 def _wanted_quantities(
-    original: Invoice, requested: list[CreditRowIn] | None, credited: dict[int, Credited]
+    original: Invoice, requested: list[CreditRowIn] | None, credited: dict[int, Decimal]
 ) -> list[tuple[InvoiceRow, Decimal]]:
     """The original rows to credit and how much of each, checked against what is left."""
     if requested is None:
-        wanted = [
-            (row, remaining_quantity(row, credited.get(row.id, Credited())))
-            for row in original.rows
-        ]
+        wanted = [(row, remaining_quantity(row, credited)) for row in original.rows]
         wanted = [(row, quantity) for row, quantity in wanted if quantity > 0]
         if not wanted:
             raise Conflict("Fakturan är redan helt krediterad.", code="already_credited")
@@ -186,7 +176,7 @@ def _wanted_quantities(
             errors.append(FieldError(f"{prefix}.row_id", code, message))
             continue
         seen.add(item.row_id)
-        left = remaining_quantity(row, credited.get(row.id, Credited()))
+        left = remaining_quantity(row, credited)
         found = quantity_errors(item.quantity, f"{prefix}.quantity")
         if not found and item.quantity > left:
             found.append(
@@ -203,13 +193,12 @@ def _wanted_quantities(
 
 
 def _completes(
-    original: Invoice, wanted: list[tuple[InvoiceRow, Decimal]], credited: dict[int, Credited]
+    original: Invoice, wanted: list[tuple[InvoiceRow, Decimal]], credited: dict[int, Decimal]
 ) -> bool:
     """Does crediting ``wanted`` leave nothing of the original to credit?"""
     taken = {row.id: quantity for row, quantity in wanted}
     return all(
-        remaining_quantity(row, credited.get(row.id, Credited())) == taken.get(row.id, ZERO)
-        for row in original.rows
+        remaining_quantity(row, credited) == taken.get(row.id, ZERO) for row in original.rows
     )
 
 
@@ -259,6 +248,4 @@ async def remaining_quantities(session: AsyncSession, *, original: Invoice) -> d
     credited = await _credited_rows(session, original)
     if credited and await _left_to_credit(session, original) == ZERO:
         return {row.id: ZERO for row in original.rows}
-    return {
-        row.id: remaining_quantity(row, credited.get(row.id, Credited())) for row in original.rows
-    }
+    return {row.id: remaining_quantity(row, credited) for row in original.rows}

@@ -9,7 +9,7 @@ import datetime as dt
 import httpx
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from sgx.identity import throttle
 from sgx.identity.throttle import LOCKOUT, MAX_FAILURES, PURGE_BATCH, WINDOW, LoginThrottle
@@ -18,10 +18,26 @@ from sgx.kit.db import create_session_factory
 from tests.sgx.identity.pages import log_in
 
 SECOND = dt.timedelta(seconds=1)
+Factory = async_sessionmaker[AsyncSession]
 
 
 async def _keys(session: AsyncSession) -> set[str]:
     return set(await session.scalars(select(LoginThrottle.username_key)))
+
+
+async def _with_a_spent_row(engine: AsyncEngine, username: str, *, now: dt.datetime) -> Factory:
+    """A committed row of ``username`` whose window has passed; the factory of sessions."""
+    factory = create_session_factory(engine)
+    async with factory() as setup:
+        await throttle.record_failure(setup, username=username, now=now - WINDOW - SECOND)
+        await setup.commit()
+    return factory
+
+
+async def _assert_counted_once(factory: Factory, username: str, *, now: dt.datetime) -> None:
+    async with factory() as check:
+        row = await check.get(LoginThrottle, username)
+        assert row is not None and row.failures == 1 and row.window_started_at == now
 
 
 async def test_purge_deletes_spent_rows_and_keeps_counting_and_locked_ones(
@@ -77,10 +93,7 @@ async def test_a_failed_login_purges_other_names_spent_rows(
 @pytest.mark.postgres_only
 async def test_purge_skips_a_row_that_a_running_count_holds(engine: AsyncEngine) -> None:
     now = utcnow()
-    factory = create_session_factory(engine)
-    async with factory() as setup:
-        await throttle.record_failure(setup, username="anna", now=now - WINDOW - SECOND)
-        await setup.commit()
+    factory = await _with_a_spent_row(engine, "anna", now=now)
 
     async with factory() as counting, factory() as purging:
         await throttle.record_failure(counting, username="anna", now=now)  # holds the row
@@ -89,18 +102,13 @@ async def test_purge_skips_a_row_that_a_running_count_holds(engine: AsyncEngine)
         await counting.commit()
 
     assert purged == 0
-    async with factory() as check:
-        row = await check.get(LoginThrottle, "anna")
-        assert row is not None and row.failures == 1 and row.window_started_at == now
+    await _assert_counted_once(factory, "anna", now=now)
 
 
 @pytest.mark.postgres_only
 async def test_a_count_whose_row_is_being_purged_is_still_counted(engine: AsyncEngine) -> None:
     now = utcnow()
-    factory = create_session_factory(engine)
-    async with factory() as setup:
-        await throttle.record_failure(setup, username="anna", now=now - WINDOW - SECOND)
-        await setup.commit()
+    factory = await _with_a_spent_row(engine, "anna", now=now)
 
     async with factory() as purging, factory() as counting:
         assert await throttle.purge_spent(purging, now=now) == 1  # deleted, not yet committed
@@ -115,6 +123,4 @@ async def test_a_count_whose_row_is_being_purged_is_still_counted(engine: AsyncE
         await purging.commit()
         assert await asyncio.wait_for(counted, timeout=5) is False
 
-    async with factory() as check:
-        row = await check.get(LoginThrottle, "anna")
-        assert row is not None and row.failures == 1 and row.window_started_at == now
+    await _assert_counted_once(factory, "anna", now=now)

@@ -29,6 +29,21 @@ async def reader_headers(session: AsyncSession, clinic: Clinic) -> dict[str, str
     return headers
 
 
+async def credit_one_row(
+    client: httpx.AsyncClient, clinic: Clinic, invoice: Invoice, row_id: int, quantity: str
+) -> httpx.Response:
+    """The credit form posted, confirmed, with ``quantity`` of one row."""
+    path = f"/issuers/{clinic.issuer.id}/invoices/{invoice.id}/credit"
+    form_page = await client.get(path, headers=clinic.headers)
+    form = {
+        "csrf_token": csrf_from(form_page.text),
+        "mode": "rows",
+        f"row.{row_id}": quantity,
+        "confirm": "true",
+    }
+    return await client.post(path, data=form, headers=clinic.headers)
+
+
 async def test_logged_in_invoicer_creates_an_invoice_and_sees_its_totals(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
@@ -218,19 +233,7 @@ async def test_credit_form_refuses_more_than_is_left_on_the_row(
         session, issuer_id=clinic.issuer.id, patient_id=clinic.patient.id, rows=[("BESOK", "1")]
     )
     await session.commit()
-    path = f"/issuers/{clinic.issuer.id}/invoices/{invoice.id}/credit"
-    form_page = await client.get(path, headers=clinic.headers)
-
-    response = await client.post(
-        path,
-        data={
-            "csrf_token": csrf_from(form_page.text),
-            "mode": "rows",
-            f"row.{invoice.rows[0].id}": "2",
-            "confirm": "true",
-        },
-        headers=clinic.headers,
-    )
+    response = await credit_one_row(client, clinic, invoice, invoice.rows[0].id, "2")
 
     assert response.status_code == 422
     assert "Högst 1.00 kan krediteras på raden." in response.text
@@ -272,19 +275,7 @@ async def test_credit_form_refuses_a_credit_that_rounds_to_nothing(
         rows=[("BESOK", "1"), ("SMA", "1")],
     )
     await session.commit()
-    path = f"/issuers/{clinic.issuer.id}/invoices/{invoice.id}/credit"
-    form_page = await client.get(path, headers=clinic.headers)
-
-    response = await client.post(
-        path,
-        data={
-            "csrf_token": csrf_from(form_page.text),
-            "mode": "rows",
-            f"row.{invoice.rows[1].id}": "1",
-            "confirm": "true",
-        },
-        headers=clinic.headers,
-    )
+    response = await credit_one_row(client, clinic, invoice, invoice.rows[1].id, "1")
 
     assert response.status_code == 422
     assert "Krediteringen blir 0 kr efter avrundningen." in response.text
