@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 SGX_HOST ?= 127.0.0.1
 SGX_PORT ?= 8000
+# The system packages the tests need (installed by `make test` when missing and allowed).
+SYSTEM_PACKAGES ?= system-packages.txt
 export SGX_HOST SGX_PORT
 
-.PHONY: run test check lint types pytest venv demo clean screenshots chaos chaos-quick bench bench-quick
+.PHONY: run test check lint types pytest venv system-packages demo clean screenshots chaos chaos-quick bench bench-quick
 
 # The environment is rebuilt whenever the declared dependencies change.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -22,7 +24,11 @@ run: venv
 	$(BIN)/sgx seed-demo --if-empty
 	$(BIN)/sgx serve --host $(SGX_HOST) --port $(SGX_PORT)
 
-test: venv lint types pytest
+# The system packages come first, so a missing browser stops the run in its first seconds.
+test: system-packages venv lint types pytest
+
+system-packages:
+	@tools/ensure-system-packages $(SYSTEM_PACKAGES)
 
 lint: venv
 	$(BIN)/ruff check src tests bench
@@ -37,7 +43,7 @@ pytest: venv
 check: lint types
 
 # The browser tests save the main pages at desktop and phone widths in docs/screenshots/.
-screenshots: venv
+screenshots: system-packages venv
 	SGX_SCREENSHOTS=1 $(BIN)/pytest tests/browser
 
 # Benchmarks (not tests): figures in bench/results/latest.json and docs/benchmarks.md.
