@@ -93,12 +93,17 @@ class Customers:
 
         return iterate_pages(fetch)
 
-    async def find_by_organisation_number(self, number: str) -> list[CustomerListItem]:
-        """Customers whose organisation/personal number is exactly ``number``, in any spelling."""
+    async def find_by_organisation_number(
+        self, number: str, *, only_active: bool = False
+    ) -> list[CustomerListItem]:
+        """Customers whose organisation/personal number is exactly ``number``, in any spelling;
+        ``only_active`` leaves out those marked inactive (the list items do not say which)."""
         term = identity_search_term(number)
         return [
             customer
-            async for customer in self.iterate(organisation_number=term)
+            async for customer in self.iterate(
+                organisation_number=term, filter="active" if only_active else None
+            )
             if same_identity_number(customer.organisation_number, number)
         ]
 

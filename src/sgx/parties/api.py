@@ -11,6 +11,7 @@ from sgx.parties.schemas import (
     CompanyCreate,
     CompanyOut,
     CompanyUpdate,
+    FortnoxCustomerPin,
     PatientCreate,
     PatientOut,
     PatientUpdate,
@@ -106,6 +107,21 @@ async def update_company(
 ) -> CompanyOut:
     company = await service.update_company(
         session, principal=principal, company_id=company_id, data=body
+    )
+    await session.commit()
+    return CompanyOut.model_validate(company)
+
+
+@router.put("/companies/{company_id}/fortnox-customer", response_model=CompanyOut)
+async def pin_fortnox_customer(
+    company_id: int, body: FortnoxCustomerPin, session: DbSession, principal: CurrentPrincipal
+) -> CompanyOut:
+    """Administratör: send the company's invoices to this Fortnox customer number."""
+    company = await service.pin_fortnox_customer(
+        session,
+        principal=principal,
+        company_id=company_id,
+        customer_number=body.fortnox_customer_number,
     )
     await session.commit()
     return CompanyOut.model_validate(company)

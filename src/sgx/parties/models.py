@@ -73,6 +73,10 @@ class Company(Base):
     contact_person: Mapped[str] = mapped_column(String(200), default="")
     invoice_email: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
+    # Set by an Administratör when several active Fortnox customers share the organisation
+    # number: invoices then go to this customer (checked against Fortnox when used) instead of
+    # the one found by the number.
+    fortnox_customer_number: Mapped[str | None] = mapped_column(String(50), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

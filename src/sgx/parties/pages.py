@@ -37,12 +37,19 @@ NOTICES = {
     "foretag": "Företaget har lagts till.",
     "patient-andrad": "Patienten har uppdaterats.",
     "foretag-andrat": "Företaget har uppdaterats.",
+    "foretag-kund": "Företagets kund i Fortnox har sparats.",
 }
 
 
 def can_write(principal: Principal, issuer_id: int) -> bool:
     role = principal.role_on(issuer_id)
     return role is not None and role.includes(IssuerRole.INVOICER)
+
+
+def can_pin(principal: Principal, issuer_id: int) -> bool:
+    """Where a company's invoices go in Fortnox is the Administratör's decision."""
+    role = principal.role_on(issuer_id)
+    return role is not None and role.includes(IssuerRole.ADMIN)
 
 
 def notice(request: Request) -> str | None:
@@ -186,7 +193,8 @@ async def edit_company_page(
     issuer = await _writable_issuer(session, principal, issuer_id)
     company = await _company_of(session, principal, issuer_id, company_id)
     values = forms.company_values(company)
-    return _form(request, "parties/company_edit.html", issuer, values, extra={"company": company})
+    extra = _pin_context(principal, company, company.fortnox_customer_number or "")
+    return _form(request, "parties/company_edit.html", issuer, values, extra=extra)
 
 
 @router.post("/issuers/{issuer_id}/companies/{company_id}", dependencies=[Depends(verify_csrf)])
@@ -197,7 +205,8 @@ async def update_company(
     await _company_of(session, principal, issuer_id, company_id)
 
     async def context() -> dict[str, Any]:
-        return {"company": await _company_of(session, principal, issuer_id, company_id)}
+        company = await _company_of(session, principal, issuer_id, company_id)
+        return _pin_context(principal, company, company.fortnox_customer_number or "")
 
     return await _save(
         request,
@@ -212,6 +221,42 @@ async def update_company(
         done=f"/issuers/{issuer_id}/companies?meddelande=foretag-andrat",
         context=context,
     )
+
+
+@router.post(
+    "/issuers/{issuer_id}/companies/{company_id}/fortnox-customer",
+    dependencies=[Depends(verify_csrf)],
+)
+async def pin_fortnox_customer(
+    request: Request, issuer_id: int, company_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    await get_issuer(session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.ADMIN)
+    await _company_of(session, principal, issuer_id, company_id)
+    typed = web_forms.text(await request.form(), "fortnox_customer_number")
+    try:
+        await service.pin_fortnox_customer(
+            session, principal=principal, company_id=company_id, customer_number=typed
+        )
+    except ValidationFailed as failure:
+        await session.rollback()
+        issuer = await get_issuer(session, principal=principal, issuer_id=issuer_id)
+        company = await _company_of(session, principal, issuer_id, company_id)
+        errors = web_forms.field_messages(failure)
+        values = forms.company_values(company)
+        extra = _pin_context(principal, company, typed)
+        return _form(request, "parties/company_edit.html", issuer, values, errors, 422, extra=extra)
+    await session.commit()
+    return RedirectResponse(
+        f"/issuers/{issuer_id}/companies?meddelande=foretag-kund", status_code=303
+    )
+
+
+def _pin_context(principal: Principal, company: Company, pin_value: str) -> dict[str, Any]:
+    return {
+        "company": company,
+        "can_pin": can_pin(principal, company.issuer_id),
+        "pin_value": pin_value,
+    }
 
 
 async def _writable_issuer(session: AsyncSession, principal: Principal, issuer_id: int) -> Issuer:

@@ -83,6 +83,15 @@ class CompanyUpdate(CompanyFields):
     organisation_number: str | None = Field(default=None, min_length=1, max_length=20)
 
 
+class FortnoxCustomerPin(BaseModel):
+    """The Fortnox customer a company's invoices go to; ``null`` or "" restores the look-up by
+    organisation number."""
+
+    model_config = _INPUT
+
+    fortnox_customer_number: str | None = Field(default=None, max_length=50)
+
+
 class CompanyOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -97,5 +106,6 @@ class CompanyOut(BaseModel):
     contact_person: str
     invoice_email: str
     phone: str
+    fortnox_customer_number: str | None
     created_at: dt.datetime
     updated_at: dt.datetime

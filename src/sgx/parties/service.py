@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sgx.errors import FieldError, NotFound, raise_if_any
+from sgx.errors import FieldError, NotFound, ValidationFailed, raise_if_any
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.issuers.service import get_issuer
@@ -29,6 +29,7 @@ from sgx.parties.schemas import CompanyCreate, CompanyUpdate, PatientCreate, Pat
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _RESERVNUMMER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
+_FORTNOX_CUSTOMER_NUMBER = re.compile(r"^[0-9A-Za-z]{1,50}$")
 _ADDRESS_FIELDS = ("address", "zip_code", "city")
 _REQUIRED = {"first_name", "last_name", "name", "organisation_number", "protected_identity"}
 MAX_PAGE = 500
@@ -284,6 +285,30 @@ async def update_company(
     )
     for name, value in values.items():
         setattr(company, name, value)
+    await session.flush()
+    return company
+
+
+async def pin_fortnox_customer(
+    session: AsyncSession, *, principal: Principal, company_id: int, customer_number: str | None
+) -> Company:
+    """Tie the company to one Fortnox customer (``None`` or "": back to the look-up by number).
+
+    For organisations with several active customers under one organisation number. Only an
+    Administratör decides where a company's invoices go; whether the customer exists, is active
+    and has the company's number is checked against Fortnox when an invoice uses it.
+    """
+    company = await get_company(
+        session, principal=principal, company_id=company_id, needed=IssuerRole.ADMIN
+    )
+    number = (customer_number or "").strip()
+    if number and not _FORTNOX_CUSTOMER_NUMBER.match(number):
+        raise ValidationFailed.single(
+            "fortnox_customer_number",
+            "invalid_customer_number",
+            "Ange kundnumret som det står i Fortnox: högst 50 bokstäver (A–Z) och siffror.",
+        )
+    company.fortnox_customer_number = number or None
     await session.flush()
     return company
 

@@ -31,6 +31,9 @@ UNKNOWN_CAUSE = "unknown"
 CAUSE_TITLES = {
     "company_not_in_fortnox": "Företaget finns inte i Fortnox kundregister",
     "company_ambiguous_in_fortnox": "Företaget finns flera gånger i Fortnox kundregister",
+    "company_pinned_customer_missing": "Den valda kunden finns inte i Fortnox",
+    "company_pinned_customer_inactive": "Den valda kunden är inaktiv i Fortnox",
+    "company_pinned_customer_mismatch": "Den valda kunden har ett annat organisationsnummer",
     "document_number_taken": "Fakturanumret används redan i Fortnox",
     "customer_number_taken": "Kundnumret används redan i Fortnox",
     "customer_number_deleted": "Kunden har tagits bort i Fortnox",

@@ -6,14 +6,18 @@ to repeat: after an attempt whose answer was lost, or when Fortnox says the numb
 customer under that number is read and adopted if it carries the patient's SGX reference; a
 number held by anyone else is a conflict for a person.
 
-Companies are never created or changed: they are looked up by organisation number (Fortnox's
-search is a substring match, so numbers are compared exactly after normalising) and the found
-customer number is remembered, so the steady state costs no call.
+Companies are never created or changed: they are looked up by organisation number among the
+active customers (Fortnox's search is a substring match, so numbers are compared exactly after
+normalising) and the found customer number is remembered, so the steady state costs no call.
+When several active customers share the number, an Administratör pins the company to one of
+them in SGX; a pinned number is read and checked (exists, active, same organisation number)
+before it is first used, and again whenever Fortnox no longer knows it.
 """
 
 from __future__ import annotations
 
 from sgx.fortnox.errors import InvalidRequest, NotFound
+from sgx.fortnox.matching import same_identity_number
 from sgx.fortnox.schemas import Customer
 from sgx.integration import mapping
 from sgx.integration.handlers import refusals
@@ -35,6 +39,9 @@ from sgx.outbox.models import TransferJob
 from sgx.parties.models import Company, Patient
 
 CUSTOMER_NUMBER_USED = 2000637
+# The content hash of a company link made from an Administratör's pin rather than a search, so
+# that a pin removed or changed later is not mistaken for what the search found.
+PINNED = "pinned"
 
 
 async def customer_number_for(
@@ -165,15 +172,21 @@ async def find_company_customer(
         if known is None:
             known = await read_links(ctx, LinkKind.COMPANY, [company.id])
         link = known.get(company.id)
-        if link is not None:
+        if link is not None and _link_still_meant(link, company):
             return link.fortnox_number
     else:
         await forget(ctx, LinkKind.COMPANY, [company.id])
+    if company.fortnox_customer_number:
+        number = await _verified_pin(ctx, job, company, company.fortnox_customer_number)
+        await remember(ctx, LinkKind.COMPANY, company.id, number, PINNED)
+        return number
     found = await call(
         ctx,
         job,
         "find_customer",
-        lambda: ctx.client.customers.find_by_organisation_number(company.organisation_number),
+        lambda: ctx.client.customers.find_by_organisation_number(
+            company.organisation_number, only_active=True
+        ),
     )
     numbers = sorted({c.customer_number for c in found if c.customer_number})
     if not numbers:
@@ -186,3 +199,25 @@ async def find_company_customer(
         )
     await remember(ctx, LinkKind.COMPANY, company.id, numbers[0])
     return numbers[0]
+
+
+def _link_still_meant(link: FortnoxLink, company: Company) -> bool:
+    pinned = company.fortnox_customer_number
+    if pinned:
+        return link.content_hash == PINNED and link.fortnox_number == pinned
+    return link.content_hash != PINNED
+
+
+async def _verified_pin(ctx: JobContext, job: TransferJob, company: Company, pinned: str) -> str:
+    found = await lookup(ctx, job, "get_customer", lambda: ctx.client.customers.get(pinned))
+    if found is None:
+        raise refuse(refusals.company_pin_missing(company.name, pinned))
+    if found.active is False:
+        raise refuse(refusals.company_pin_inactive(company.name, pinned))
+    if not same_identity_number(found.organisation_number, company.organisation_number):
+        raise refuse(
+            refusals.company_pin_other_number(
+                company.name, company.organisation_number, pinned, found.organisation_number
+            )
+        )
+    return found.customer_number or pinned

@@ -32,9 +32,45 @@ def company_ambiguous_in_fortnox(
     number = format_organisation_number(organisation_number)
     return Described(
         "company_ambiguous_in_fortnox",
-        f"Företaget {name} ({number}) finns flera gånger i Fortnox kundregister (kundnummer "
-        f"{', '.join(customer_numbers)}). Ta bort dubbletten eller ändra dess "
-        "organisationsnummer i Fortnox så att bara en kund har numret.",
+        f"Företaget {name} ({number}) finns flera gånger bland de aktiva kunderna i Fortnox "
+        f"kundregister (kundnummer {', '.join(customer_numbers)}). En administratör väljer "
+        f"vilken av dem SGX ska fakturera under Företag → {name} → ”Kund i Fortnox”, och "
+        "väljer sedan ”Försök igen”.",
+    )
+
+
+def _pin_advice(name: str) -> str:
+    return (
+        f"välj en annan kund eller ta bort valet under Företag → {name} → ”Kund i Fortnox” "
+        "(en administratör), och välj sedan ”Försök igen”."
+    )
+
+
+def company_pin_missing(name: str, customer_number: str) -> Described:
+    return Described(
+        "company_pinned_customer_missing",
+        f"Kund {customer_number}, som har valts för företaget {name}, finns inte i Fortnox "
+        f"kundregister. Rätta numret: {_pin_advice(name)}",
+    )
+
+
+def company_pin_inactive(name: str, customer_number: str) -> Described:
+    return Described(
+        "company_pinned_customer_inactive",
+        f"Kund {customer_number}, som har valts för företaget {name}, är inaktiv i Fortnox. "
+        f"Aktivera kunden i Fortnox, eller {_pin_advice(name)}",
+    )
+
+
+def company_pin_other_number(
+    name: str, organisation_number: str, customer_number: str, found: str | None
+) -> Described:
+    theirs = format_organisation_number(found) if found else "inget organisationsnummer"
+    return Described(
+        "company_pinned_customer_mismatch",
+        f"Kund {customer_number}, som har valts för företaget {name} "
+        f"({format_organisation_number(organisation_number)}), har {theirs} i Fortnox. "
+        f"Kontrollera kunden i Fortnox, eller {_pin_advice(name)}",
     )
 
 
