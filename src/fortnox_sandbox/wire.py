@@ -2,8 +2,9 @@
 
 Write bodies are checked against the official schemas (``spec``): an unknown or read-only field
 is 2001399 "Felaktigt fältnamn", a value longer than ``maxLength`` 2000107, a non-numeric number
-2000108, a non-boolean boolean 2000134, a value outside an enum or a bound 2000588; an empty
-body or a wrong wrapper is 2001392 and broken JSON 2002115. Validation errors use Fortnox's
+2000108, a non-boolean boolean 2000134, a value outside an enum or a bound 2000588, a text with
+a character outside Fortnox's published list 2000359 (``characters``); an empty body or a wrong
+wrapper is 2001392 and broken JSON 2002115. Validation errors use Fortnox's
 lower-case ``error/message/code`` keys. Money is ``Decimal`` inside and a JSON number outside.
 """
 
@@ -15,8 +16,9 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fortnox_sandbox import spec
+from fortnox_sandbox import characters, spec
 from fortnox_sandbox.errors import (
+    DISALLOWED_CHARACTERS,
     EMPTY_BODY_OR_WRONG_TYPE,
     INVALID_FIELD_NAME,
     INVALID_PARAMETER,
@@ -107,6 +109,8 @@ def _string_value(name: str, value: Any, prop: dict[str, Any]) -> str:
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise bad_request(EMPTY_BODY_OR_WRONG_TYPE, "Ingen eller felaktig typ av data.")
     text = value if isinstance(value, str) else format_decimal(to_decimal(value))
+    if characters.has_disallowed(text):
+        raise bad_request(DISALLOWED_CHARACTERS, f"Värdet innehåller ej tillåtna tecken. ({name})")
     if "maxLength" in prop and len(text) > prop["maxLength"]:
         raise bad_request(VALUE_TOO_LONG, f"Värdet är för långt. ({name})")
     if text and len(text) < prop.get("minLength", 0):

@@ -20,6 +20,7 @@ from sgx.errors import FieldError, ValidationFailed
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.issuers.service import get_issuer
+from sgx.kit.sendable_text import character_errors
 
 VAT_RATES = (25, 12, 6, 0)
 MAX_UNIT_PRICE = Decimal("9999999999.99")
@@ -115,6 +116,8 @@ def _article_field_errors(data: ArticleCreate) -> list[FieldError]:
             )
         )
     errors.extend(money_errors(data.unit_price, "unit_price", allow_negative=False))
+    # The description goes to Fortnox as the article's and rows' text, the exemption in remarks.
+    errors.extend(character_errors(data.model_dump(), ("description", "vat_exemption_text")))
     if data.vat_rate not in VAT_RATES:
         errors.append(
             FieldError("vat_rate", "invalid_vat_rate", "Momssatsen ska vara 25, 12, 6 eller 0 %.")

@@ -18,6 +18,10 @@ skyddad identitet. Invoice rows carry the articles' neutral texts only. Prices a
 and every row carries its quantity, VAT rate and SGX account explicitly. A credit's
 öresutjämning row has no article: it goes as a text row ("Öresutjämning", 0 % VAT, 3740), with
 no ``ArticleNumber``, and Fortnox totals it like any row.
+
+Every free text goes through ``sendable_text.clean`` (the rule input validation applies too):
+line breaks and tabs become spaces, typographic dashes and quotes their plain forms, so Fortnox
+never refuses a text SGX accepted (2000359). E-mail addresses go as typed.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sgx.fortnox.schemas import Customer, Invoice, InvoiceRow
 from sgx.fortnox.wire import WireModel
 from sgx.invoicing.models import Invoice as SgxInvoice
 from sgx.invoicing.models import InvoiceRow as SgxInvoiceRow
+from sgx.kit.sendable_text import clean
 from sgx.parties.models import IdentityKind, Patient
 
 PATIENT_NUMBER_PREFIX = "SGXP"
@@ -88,13 +93,13 @@ def patient_customer(patient: Patient, *, send_personnummer: bool) -> Customer:
     )
     return Customer(
         customer_number=patient_customer_number(patient.id),
-        name=patient.full_name,
+        name=clean(patient.full_name),
         type="PRIVATE",
         organisation_number=fortnox_identity_number(patient) if sends_identity else "",
-        address1="" if protected else patient.address.strip(),
-        zip_code="" if protected else patient.zip_code.strip(),
-        city="" if protected else patient.city.strip(),
-        phone1=patient.phone.strip(),
+        address1="" if protected else clean(patient.address),
+        zip_code="" if protected else clean(patient.zip_code),
+        city="" if protected else clean(patient.city),
+        phone1=clean(patient.phone),
         email=patient.email.strip(),
         external_reference=patient_reference(issuer_id=patient.issuer_id, patient_id=patient.id),
     )
@@ -135,7 +140,7 @@ def content_hash(payload: WireModel) -> str:
 def article_payload(article: Article) -> FortnoxArticle:
     return FortnoxArticle(
         article_number=article.code,
-        description=article.description,
+        description=clean(article.description),
         type="SERVICE",
         sales_account=article.sales_account_number,
         vat=Decimal(article.vat_rate),
@@ -156,7 +161,7 @@ def invoice_row(row: SgxInvoiceRow, *, article_in_fortnox: bool) -> InvoiceRow:
     (never for a row without an article, whose code is blank)."""
     return InvoiceRow(
         article_number=row.article_code if article_in_fortnox else None,
-        description=row.description,
+        description=clean(row.description),
         delivered_quantity=row.quantity,
         price=row.unit_price,
         vat=Decimal(row.vat_rate),
@@ -169,7 +174,7 @@ def remarks(invoice: SgxInvoice, *, original_number: int | None) -> str | None:
     lines = []
     if original_number is not None:
         lines.append(f"Kreditering av faktura {original_number}.")
-    for text in dict.fromkeys(row.vat_exemption_text.strip() for row in invoice.rows):
+    for text in dict.fromkeys(clean(row.vat_exemption_text) for row in invoice.rows):
         if text:
             lines.append(text)
     return "\n".join(lines)[:REMARKS_MAX] or None
@@ -196,7 +201,7 @@ def invoice_payload(
         external_invoice_reference1=invoice_reference(
             issuer_id=invoice.issuer_id, invoice_id=invoice.id
         ),
-        your_reference=invoice.your_reference.strip()[:YOUR_REFERENCE_MAX] or None,
+        your_reference=clean(invoice.your_reference)[:YOUR_REFERENCE_MAX] or None,
         currency=CURRENCY,
         vat_included=False,
         remarks=remarks(invoice, original_number=original_number),

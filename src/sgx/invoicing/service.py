@@ -33,6 +33,7 @@ from sgx.invoicing.schemas import InvoiceCreate, InvoiceRowIn
 from sgx.invoicing.transfer_queue import announce_transfer
 from sgx.issuers.service import get_issuer
 from sgx.kit.clock import today_in_sweden
+from sgx.kit.sendable_text import character_errors
 from sgx.parties.models import Company, Patient
 from sgx.parties.service import MAX_PAGE
 
@@ -94,7 +95,7 @@ async def create_invoice(
     issuer = await get_issuer(
         session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.INVOICER
     )
-    errors: list[FieldError] = []
+    errors = character_errors(data.model_dump(), ("your_reference",))
     party = await _party(session, issuer_id=issuer_id, data=data, errors=errors)
     articles = await articles_by_code(
         session, issuer_id=issuer_id, codes=[row.article_code for row in data.rows]
@@ -211,6 +212,9 @@ def _row(
     prefix = f"rows.{index}"
     article = articles.get(data.article_code)
     found = quantity_errors(data.quantity, f"{prefix}.quantity")
+    found += character_errors(
+        {f"{prefix}.description": data.description}, (f"{prefix}.description",)
+    )
     if data.unit_price is not None:
         found += money_errors(data.unit_price, f"{prefix}.unit_price", allow_negative=False)
     if article is None or not article.active:

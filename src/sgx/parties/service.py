@@ -17,6 +17,7 @@ from sgx.errors import FieldError, NotFound, ValidationFailed, raise_if_any
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.issuers.service import get_issuer
+from sgx.kit.sendable_text import character_errors
 from sgx.outbox.models import JobKind
 from sgx.outbox.service import enqueue
 from sgx.parties.identifiers import (
@@ -32,6 +33,8 @@ _RESERVNUMMER = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 _FORTNOX_CUSTOMER_NUMBER = re.compile(r"^[0-9A-Za-z]{1,50}$")
 _ADDRESS_FIELDS = ("address", "zip_code", "city")
 _REQUIRED = {"first_name", "last_name", "name", "organisation_number", "protected_identity"}
+# What reaches Fortnox's customer register about a patient (companies are never sent).
+_PATIENT_TEXTS_SENT = ("first_name", "last_name", "address", "zip_code", "city", "phone")
 MAX_PAGE = 500
 
 
@@ -141,6 +144,7 @@ async def _clean_patient(
                     )
                 )
     errors.extend(_email_errors(values, "email"))
+    errors.extend(character_errors(values, _PATIENT_TEXTS_SENT, exact=("email",)))
     _protect_address(values, changes, current, errors)
     raise_if_any(errors)
     return values
