@@ -42,7 +42,7 @@ async def test_patient_name_with_a_character_fortnox_refuses_is_refused_in_swedi
     errors = field_errors(response)
     assert errors["last_name"]["code"] == "unsupported_characters"
     assert errors["last_name"]["message"] == (
-        "Tecknet ”\"” kan inte skickas till Fortnox. Ta bort eller byt ut det."
+        'Tecknet ”"” kan inte skickas till Fortnox. Ta bort eller byt ut det.'
     )
     assert errors["city"]["code"] == "unsupported_characters"
     assert await count(session, Patient) == 0
@@ -116,8 +116,10 @@ async def test_article_text_and_exemption_that_fortnox_refuses_are_refused(
 
     assert response.status_code == 422, response.text
     errors = field_errors(response)
-    assert errors["description"]["code"] == errors["vat_exemption_text"]["code"] == (
-        "unsupported_characters"
+    assert (
+        errors["description"]["code"]
+        == errors["vat_exemption_text"]["code"]
+        == ("unsupported_characters")
     )
     assert await count(session, Article) == 0
 

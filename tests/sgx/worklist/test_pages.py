@@ -151,3 +151,20 @@ async def test_a_refused_patient_update_is_listed_counted_and_retried(
     assert response.status_code == 303
     stored = await session.get(TransferJob, job.id, populate_existing=True)
     assert stored is not None and stored.status is JobStatus.PENDING
+
+
+async def test_a_company_cause_links_to_the_companys_page_where_its_customer_is_chosen(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    clinic = await connected_clinic(session)
+    company_failed = await failed_invoice(session, clinic, cause=MISSING_COMPANY)
+    await failed_invoice(session, clinic, cause=ACCOUNT_PROBLEM)
+
+    page = await client.get(f"/issuers/{clinic.issuer.id}/worklist", headers=clinic.headers)
+    invoice_page = await client.get(
+        f"/issuers/{clinic.issuer.id}/invoices/{company_failed.id}", headers=clinic.headers
+    )
+
+    link = f"/issuers/{clinic.issuer.id}/companies/{clinic.company.id}/edit#kund-i-fortnox"
+    assert page.text.count(f'href="{link}"') == 1  # on the company's invoice, not the other
+    assert f'href="{link}"' in invoice_page.text
