@@ -175,16 +175,17 @@ async def test_pin_to_a_customer_of_another_organisation_is_refused_when_used(
     connected: Connected, session: AsyncSession
 ) -> None:
     await with_company_in_fortnox(connected)
+    org = connected.clinic.company.organisation_number
+    neighbour = f"{org[:6]}-{int(org[6:]) ^ 1:04d}"  # another company's number
     other = await add_company_in_fortnox(
-        connected, name="Grannen AB", organisation_number="556036-0793"
+        connected, name="Grannen AB", organisation_number=neighbour
     )
-    number = other["Customer"]["CustomerNumber"]
-    await pin(session, connected, number)
+    await pin(session, connected, other["Customer"]["CustomerNumber"])
 
     outcome = await transfer(connected, session, await company_invoice(session, connected))
 
     assert (outcome.kind, outcome.code) == (OutcomeKind.FAILED, "company_pinned_customer_mismatch")
-    assert "556036-0793" in outcome.message
+    assert neighbour in outcome.message
 
 
 async def test_removing_the_pin_goes_back_to_the_look_up_by_number(
