@@ -78,7 +78,7 @@ class ClockIn(_Body):
 
 
 class FaultIn(_Body):
-    kind: Literal["status", "rate_limit", "latency", "reset", "commit_then_drop"]
+    kind: Literal["status", "rate_limit", "latency", "reset", "commit_then_drop", "keep_on_null"]
     tenant_id: int | None = None
     method: str | None = None
     path: str | None = None

@@ -9,7 +9,10 @@ own seeded generator (deterministic), or both. Kinds:
 * ``rate_limit`` — answer 429 as the rate limiter does, nothing applied;
 * ``latency`` — wait ``latency_ms`` and then serve normally;
 * ``reset`` — close the connection before applying anything;
-* ``commit_then_drop`` — apply the request, then close the connection without an answer.
+* ``commit_then_drop`` — apply the request, then close the connection without an answer;
+* ``keep_on_null`` — serve an update normally except that a field sent as ``null`` is kept
+  instead of cleared, as though Fortnox did not honour the clear: how a caller's check of
+  Fortnox's answer is tested.
 
 A closed connection must look like one to the client in both ways the sandbox runs: in-process
 (``httpx.ASGITransport`` re-raises the app's exception, so the app raises an
@@ -33,7 +36,7 @@ from starlette.types import Send
 
 from fortnox_sandbox.ratelimit import TOO_MANY_REQUESTS_BODY
 
-KINDS = ("status", "rate_limit", "latency", "reset", "commit_then_drop")
+KINDS = ("status", "rate_limit", "latency", "reset", "commit_then_drop", "keep_on_null")
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):

@@ -82,7 +82,7 @@ def edit_invoice(
     """Edit an invoice the way the Fortnox UI does; the same rules as ``PUT /3/invoices/{n}``."""
     ctx = _ctx(backend, tenant_id)
     invoices.get_invoice(ctx, str(document_number))
-    typed = invoices.typed_payload(fields)
+    typed = invoices.typed_update(fields)
     return _invoice(ctx, invoices.update_invoice(ctx, str(document_number), typed))
 
 

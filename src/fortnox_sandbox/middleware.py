@@ -1,7 +1,9 @@
 """Around Fortnox's surface (``/3/``, ``/oauth-v1/``): request log, fault plans, rate limit.
 
 Order per request: log entry (arrival order) → fault plan (may answer, wait, or drop) → rate
-limit for calls with a valid token → the route. After any state-changing request (to any path,
+limit for calls with a valid token → under ``/3/``, an ``Accept`` header that rules out JSON is
+refused with 1000030 as Fortnox does (a wrong ``Content-Type`` is 1000031, checked where a body
+is read) → the route. After any state-changing request (to any path,
 the control plane included) the backend is snapshotted when it has a state file.
 """
 
@@ -18,7 +20,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fortnox_sandbox.backend import SandboxBackend
-from fortnox_sandbox.errors import Unauthorized
+from fortnox_sandbox.errors import INVALID_RESPONSE_TYPE, FortnoxApiError, Unauthorized
 from fortnox_sandbox.faults import (
     ConnectionDropped,
     Fault,
@@ -44,6 +46,19 @@ def route_path(scope: Scope) -> str:
 
 def is_fortnox_surface(path: str) -> bool:
     return path == "/3" or path.startswith("/3/") or path.startswith("/oauth-v1/")
+
+
+def path_of_rest(scope: Scope) -> bool:
+    path = route_path(scope)
+    return path == "/3" or path.startswith("/3/")
+
+
+def accepts_json(accept: str) -> bool:
+    """No header, ``*/*`` or any JSON type will do; only XML or the like is refused."""
+    if not accept.strip():
+        return True
+    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    return any(t in ("*/*", "application/*") or "json" in t for t in types)
 
 
 @dataclass
@@ -122,6 +137,8 @@ class FortnoxSurfaceMiddleware:
             method=method,
             path=path,
             query=scope.get("query_string", b"").decode("latin-1"),
+            accept=_header(scope, b"accept"),
+            content_type=_header(scope, b"content-type"),
         )
         # Routes report what they learn (e.g. the tenant of a code exchange) in the scope state.
         state: dict[str, Any] = scope.setdefault("state", {})
@@ -164,6 +181,13 @@ class FortnoxSurfaceMiddleware:
             body = json.dumps(TOO_MANY_REQUESTS_BODY).encode()
             await send_body(recording_send, 429, "application/json", body)
             return
+        if path_of_rest(scope) and not accepts_json(entry.accept):
+            error = FortnoxApiError(400, INVALID_RESPONSE_TYPE, "Invalid response type")
+            body = json.dumps(error.body()).encode()
+            await send_body(recording_send, 400, "application/json", body)
+            return
+        if kind == "keep_on_null":
+            scope.setdefault("state", {})["keep_on_null"] = True
         if kind == "commit_then_drop":
 
             async def swallow(message: Message) -> None:

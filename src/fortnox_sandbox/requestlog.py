@@ -25,6 +25,9 @@ class LoggedRequest:
     query: str
     status: int | None = None
     fault: str | None = None
+    # The request's own headers, so that tests can see what a client sends.
+    accept: str = ""
+    content_type: str = ""
 
     def view(self) -> dict[str, Any]:
         return {
@@ -37,6 +40,8 @@ class LoggedRequest:
             "query": self.query,
             "status": self.status,
             "fault": self.fault,
+            "accept": self.accept,
+            "content_type": self.content_type,
         }
 
 
@@ -54,6 +59,8 @@ class RequestLog:
         method: str,
         path: str,
         query: str,
+        accept: str = "",
+        content_type: str = "",
     ) -> LoggedRequest:
         entry = LoggedRequest(
             id=self._next_id,
@@ -63,6 +70,8 @@ class RequestLog:
             method=method,
             path=path,
             query=query,
+            accept=accept,
+            content_type=content_type,
         )
         self._next_id += 1
         self._entries.append(entry)

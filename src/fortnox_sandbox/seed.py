@@ -16,6 +16,7 @@ ACCOUNT_CHART_TYPE = "BAS 2024"
 # output VAT, I input VAT.
 BAS_ACCOUNTS: tuple[tuple[int, str, str, int], ...] = (
     (1210, "Maskiner och andra tekniska anläggningar", "", 7215),
+    (1250, "Datorer", "", 7215),
     (1510, "Kundfordringar", "", 7251),
     (1630, "Avräkning för skatter och avgifter (skattekonto)", "", 7261),
     (1910, "Kassa", "", 7281),

@@ -6,6 +6,10 @@ is 2001399 "Felaktigt fältnamn", a value longer than ``maxLength`` 2000107, a n
 a character outside Fortnox's published list 2000359 (``characters``); an empty body or a wrong
 wrapper is 2001392 and broken JSON 2002115. Validation errors use Fortnox's
 lower-case ``error/message/code`` keys. Money is ``Decimal`` inside and a JSON number outside.
+
+Creates and updates read blanks differently, as recorded against real Fortnox: on a create a
+``null`` is the field left out; in an update (``PUT``) an empty string leaves a text field as
+it was and ``null`` clears it (``check_fields(..., update=True)``).
 """
 
 from __future__ import annotations
@@ -58,12 +62,18 @@ def parse_body(raw: bytes, wrapper: str) -> dict[str, Any]:
 
 
 def check_fields(
-    payload: dict[str, Any], schema_name: str, *, read_only: Iterable[str] = ()
+    payload: dict[str, Any],
+    schema_name: str,
+    *,
+    read_only: Iterable[str] = (),
+    update: bool = False,
 ) -> dict[str, Any]:
     """Validate ``payload`` against a component schema; returns it with values typed.
 
     Strings stay strings, numbers become ``Decimal``, integers ``int``, booleans ``bool``.
-    A ``null`` value is treated as the field being absent.
+    A ``null`` value is treated as the field being absent, except in an ``update``: there a text
+    field sent as ``null`` comes back as ``None`` (clear it) and one sent as ``""`` is left out
+    (keep it). ``null`` on a field of another type is left out in both (ASSUMPTION: not recorded).
     """
     schema = spec.schema(schema_name)
     properties: dict[str, Any] = schema.get("properties", {})
@@ -72,18 +82,23 @@ def check_fields(
     for name, value in payload.items():
         if name not in properties or name in forbidden:
             raise bad_request(INVALID_FIELD_NAME, "Felaktigt fältnamn")
+        is_text = properties[name].get("type") == "string"
         if value is None:
+            if update and is_text:
+                typed[name] = None
             continue
-        typed[name] = _typed_value(name, value, properties[name])
+        if update and is_text and value == "":
+            continue
+        typed[name] = _typed_value(name, value, properties[name], update=update)
     return typed
 
 
-def _typed_value(name: str, value: Any, prop: dict[str, Any]) -> Any:
+def _typed_value(name: str, value: Any, prop: dict[str, Any], *, update: bool = False) -> Any:
     nested = spec.ref_name(prop)
     if nested:
         if not isinstance(value, dict):
             raise bad_request(EMPTY_BODY_OR_WRONG_TYPE, "Ingen eller felaktig typ av data.")
-        return check_fields(value, nested)
+        return check_fields(value, nested, update=update)
     kind = prop.get("type")
     if kind == "array":
         if not isinstance(value, list):

@@ -106,6 +106,8 @@ async def test_request_log_lists_fortnox_calls_in_order(sandbox_client: httpx.As
         "query",
         "status",
         "fault",
+        "accept",
+        "content_type",
     }
 
 

@@ -28,10 +28,12 @@ READ_ONLY = (
     "SupplierName",
 )
 ACCOUNT_FIELDS = ("SalesAccount", "PurchaseAccount", "EUAccount", "EUVATAccount", "ExportAccount")
-# The list shows these as strings, the article itself as numbers (OpenAPI list item schema).
+# The list shows these as strings, the article itself as numbers (OpenAPI list item schema;
+# OBSERVED for PurchasePrice and QuantityInStock in recorded lists).
 LIST_STRING_FIELDS = (
     "DisposableQuantity",
     "PurchasePrice",
+    "QuantityInStock",
     "ReservedQuantity",
     "SalesPrice",
     "StockValue",
@@ -42,7 +44,6 @@ LIST_FIELDS = (
     "Description",
     "EAN",
     "Housework",
-    "QuantityInStock",
     "StockPlace",
     "Unit",
     "WebshopArticle",

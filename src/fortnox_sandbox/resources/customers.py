@@ -2,7 +2,9 @@
 
 Fortnox does not deduplicate (five identical customers are five customers). ``CustomerNumber`` is
 the caller's or the next in the series; a number ever used, even by a deleted customer, is
-refused with 2000637. PUT is a partial update and cannot renumber a customer.
+refused with 2000637. PUT is a partial update and cannot renumber a customer; in it ``""``
+leaves a field as it was and ``null`` clears it, except the required ``Name``, whose ``null``
+is refused with "Kundnamn kan inte vara tomt" (recorded; the code is UNCONFIRMED, 2000588 here).
 """
 
 from __future__ import annotations
@@ -113,13 +115,18 @@ def _next_number(ctx: Ctx) -> str:
     return str(max(numeric, default=0) + 1)
 
 
-def update_customer(ctx: Ctx, number: str, payload: dict[str, Any]) -> dict[str, Any]:
+def update_customer(
+    ctx: Ctx, number: str, payload: dict[str, Any], *, clears: bool = True
+) -> dict[str, Any]:
+    """PUT; ``clears`` False reads ``null`` as absent (a fault plan's ``keep_on_null``)."""
     customer = get_customer(ctx, number)
-    fields = wire.check_fields(payload, "fortnox_Customer", read_only=READ_ONLY)
+    fields = wire.check_fields(payload, "fortnox_Customer", read_only=READ_ONLY, update=True)
+    if not clears:
+        fields = {name: value for name, value in fields.items() if value is not None}
     if "CustomerNumber" in fields and fields.pop("CustomerNumber") != customer["CustomerNumber"]:
         raise wire.invalid("Kundnumret kan inte ändras. (CustomerNumber)")
-    if "Name" in fields and not fields["Name"]:
-        raise wire.invalid("Kunden måste ha ett namn. (Name)")
+    if "Name" in fields and fields["Name"] is None:
+        raise wire.invalid("Kundnamn kan inte vara tomt")
     _apply(ctx, customer, fields)
     ctx.touch(KIND, customer["CustomerNumber"])
     return customer
@@ -145,7 +152,7 @@ def _apply(ctx: Ctx, customer: dict[str, Any], fields: dict[str, Any]) -> None:
     if org and country == "SE" and not _ORGANISATION_NUMBER.match(org):
         raise wire.invalid("Ogiltigt organisationsnummer. (OrganisationNumber)")
     settings = ctx.company.settings
-    if "Currency" in fields and fields["Currency"] not in settings["Currencies"]:
+    if fields.get("Currency") and fields["Currency"] not in settings["Currencies"]:
         raise wire.bad_request(CURRENCY_NOT_FOUND, "Kunde inte hitta valuta")
     if (
         fields.get("TermsOfPayment")
@@ -156,18 +163,26 @@ def _apply(ctx: Ctx, customer: dict[str, Any], fields: dict[str, Any]) -> None:
         raise wire.bad_request(PRICE_LIST_NOT_FOUND, "Kunde inte hitta prislista")
     if fields.get("SalesAccount"):
         ledger.require_register_account(ctx, fields["SalesAccount"], "SalesAccount")
+    for name in EMPTY_STRING_FIELDS:
+        if name in fields and fields[name] is None:
+            fields[name] = ""  # ASSUMPTION: a cleared e-mail reads "" like one never set
     for name in ("DefaultDeliveryTypes", "DefaultTemplates"):
         if name in fields:
             fields[name] = {**(customer[name] or {}), **fields[name]}
     customer.update(fields)
     if "CountryCode" in fields:
-        code = fields["CountryCode"].upper()
+        code = (fields["CountryCode"] or "").upper() or None
         customer["CountryCode"] = code
-        customer["Country"] = COUNTRY_NAMES.get(code, code)
+        customer["Country"] = COUNTRY_NAMES.get(code, code) if code else None
 
 
 def customer_view(ctx: Ctx, customer: dict[str, Any]) -> dict[str, Any]:
-    return {"@url": ctx.url(f"customers/{customer['CustomerNumber']}"), **wire.plain(customer)}
+    view = {"@url": ctx.url(f"customers/{customer['CustomerNumber']}"), **wire.plain(customer)}
+    # OBSERVED: written as a string, read back as a number (3001).
+    account = view.get("SalesAccount")
+    if isinstance(account, str) and account.isdigit():
+        view["SalesAccount"] = int(account)
+    return view
 
 
 def customer_list_item(ctx: Ctx, customer: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 A row's account (given, else the article's, else the customer's, else the predefined sales
 account for its VAT rate) must exist and be active in the financial year of the invoice date.
-``DeliveredQuantity`` defaults to 0 (OBSERVED), so a row with only a price totals 0. Updates
+``DeliveredQuantity`` defaults to 0 (OBSERVED), so a row with only a price totals 0; it and
+``Price`` are kept rounded half up to two decimals (OBSERVED: 1.123 → 1.12, 1.125 → 1.13). Updates
 follow Fortnox's documented rules: without any ``RowId`` rows are matched by position and rows
 not sent are dropped; with ``RowId``s, rows with an id are updated, rows without are new and
 rows not mentioned are dropped. Every update gives every row a new ``RowId``.
@@ -68,7 +69,10 @@ def build_row(
         row["Price"] = article["SalesPrice"] or ZERO
     row.update({key: value for key, value in given.items() if key != "DeliveredQuantity"})
     if "DeliveredQuantity" in given:
-        row["DeliveredQuantity"] = wire.format_decimal(wire.to_decimal(given["DeliveredQuantity"]))
+        quantity = money(wire.to_decimal(given["DeliveredQuantity"]))
+        row["DeliveredQuantity"] = wire.format_decimal(quantity)
+    if "Price" in given:
+        row["Price"] = money(given["Price"])
     if fresh:
         _default_account_and_vat(ctx, row, given, article, customer)
     if row["VAT"] not in VAT_RATES:

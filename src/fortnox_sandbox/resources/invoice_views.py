@@ -9,6 +9,7 @@ included, OBSERVED), ``unbooked`` those not bookkept, ``cancelled`` the cancelle
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from fortnox_sandbox import listing, wire
@@ -59,6 +60,8 @@ def invoice_view(ctx: Ctx, invoice: Invoice) -> dict[str, Any]:
 def invoice_list_item(ctx: Ctx, invoice: Invoice) -> dict[str, Any]:
     item: dict[str, Any] = {"@url": ctx.url(f"invoices/{invoice['DocumentNumber']}")}
     item.update({key: wire.plain(invoice[key]) for key in LIST_FIELDS})
+    # OBSERVED: the list says "1" where the invoice itself says 1.
+    item["CurrencyRate"] = wire.format_decimal(Decimal(invoice["CurrencyRate"]))
     return item
 
 

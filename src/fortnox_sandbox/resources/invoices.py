@@ -60,6 +60,8 @@ FROM_CUSTOMER = {
     "DeliveryCountry": "DeliveryCountry",
     "VATIncluded": "ShowPriceVATIncluded",
 }
+# Fields an update cannot clear with null (ASSUMPTION: Fortnox's answer is not recorded).
+NEVER_BLANK = ("CustomerNumber", "InvoiceDate", "DueDate", "Currency", "TermsOfPayment")
 TEXT_DEFAULTS = (
     "Comments",
     "Remarks",
@@ -134,6 +136,14 @@ def customer_for(ctx: Ctx, number: Any) -> dict[str, Any]:
 
 def typed_payload(payload: dict[str, Any]) -> dict[str, Any]:
     return wire.check_fields(payload, "fortnox_InvoicePayload")
+
+
+def typed_update(payload: dict[str, Any], *, clears: bool = True) -> dict[str, Any]:
+    """A PUT body: ``""`` keeps a text, ``null`` clears it (``clears`` False: kept as well)."""
+    fields = wire.check_fields(payload, "fortnox_InvoicePayload", update=True)
+    if not clears:
+        return {name: value for name, value in fields.items() if value is not None}
+    return fields
 
 
 def create_invoice(ctx: Ctx, fields: dict[str, Any], **overrides: Any) -> dict[str, Any]:
@@ -271,6 +281,9 @@ def update_invoice(ctx: Ctx, number: str, fields: dict[str, Any]) -> dict[str, A
     _require_editable(stored)
     # Work on a copy so that a refused update leaves the invoice as it was.
     invoice = copy.deepcopy(stored)
+    for key in NEVER_BLANK:
+        if key in fields and fields[key] is None:
+            raise wire.invalid(f"Fältet kan inte vara tomt. ({key})")
     for key in ("DocumentNumber", "CreditInvoiceReference"):
         if key in fields and fields.pop(key) != invoice[key]:
             raise wire.invalid(f"Fältet kan inte ändras. ({key})")

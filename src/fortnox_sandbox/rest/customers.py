@@ -44,7 +44,9 @@ async def update_customer(
 ) -> Response:
     ctx = http.context(request, access)
     customers.get_customer(ctx, number)  # 404 before looking at the body, as Fortnox does
-    customer = customers.update_customer(ctx, number, await http.body(request, "Customer"))
+    customer = customers.update_customer(
+        ctx, number, await http.body(request, "Customer"), clears=http.clears_on_null(request)
+    )
     return http.single("Customer", customers.customer_view(ctx, customer))
 
 

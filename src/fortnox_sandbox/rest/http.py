@@ -34,6 +34,11 @@ def query(request: Request) -> dict[str, str]:
     return {key.lower(): value for key, value in request.query_params.items()}
 
 
+def clears_on_null(request: Request) -> bool:
+    """False while a ``keep_on_null`` fault plan applies to this request."""
+    return not request.scope.get("state", {}).get("keep_on_null", False)
+
+
 async def body(request: Request, wrapper: str) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "")
     if content_type and "json" not in content_type.lower():

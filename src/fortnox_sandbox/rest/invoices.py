@@ -48,7 +48,8 @@ async def update_invoice(
 ) -> Response:
     ctx = http.context(request, access)
     invoices.get_invoice(ctx, number)
-    fields = invoices.typed_payload(await http.body(request, "Invoice"))
+    clears = http.clears_on_null(request)
+    fields = invoices.typed_update(await http.body(request, "Invoice"), clears=clears)
     invoice = invoices.update_invoice(ctx, number, fields)
     return http.single("Invoice", invoice_views.invoice_view(ctx, invoice))
 
