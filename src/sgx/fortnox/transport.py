@@ -172,10 +172,15 @@ class ApiTransport:
         params: Mapping[str, QueryValue] | None,
         body: Mapping[str, Any] | None,
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        # Fortnox asks for both on every call, GETs and body-less actions included; without
+        # them it may pick XML or refuse (1000030 / 1000031).
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
         content = None
         if body is not None:
-            headers["Content-Type"] = "application/json"
             content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         try:
             return await self.http.request(
