@@ -8,7 +8,7 @@ re-read the original and check ``credit_invoice_reference``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 from sgx.fortnox.matching import same_reference
 from sgx.fortnox.schemas import Invoice, InvoiceListItem
@@ -110,9 +110,13 @@ class Invoices:
         payload = credit.model_copy(update={"credit_invoice_reference": original})
         return await self.create(payload)
 
-    async def update(self, document_number: str, changes: Invoice) -> Invoice:
-        """Update an unbooked invoice. Rows not sent are removed (Fortnox's rule)."""
-        body = {"Invoice": changes.to_wire()}
+    async def update(
+        self, document_number: str, changes: Invoice, *, clear: Iterable[str] = ()
+    ) -> Invoice:
+        """Update an unbooked invoice; ``clear`` names fields sent as null (cleared).
+
+        Rows, when sent, replace the rows not sent (Fortnox's rule)."""
+        body = {"Invoice": changes.to_wire(clear=clear)}
         data = await self._api.call("PUT", "invoices", document_number, body=body)
         return read_entity(data, "Invoice", Invoice)
 

@@ -8,7 +8,7 @@ matches. Invoices have their own module.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 from sgx.fortnox.matching import (
     identity_search_term,
@@ -127,9 +127,11 @@ class Customers:
         data = await self._api.call("POST", "customers", body={"Customer": customer.to_wire()})
         return read_entity(data, "Customer", Customer)
 
-    async def update(self, customer_number: str, changes: Customer) -> Customer:
-        """Partial update: only the fields set in ``changes`` are sent."""
-        body = {"Customer": changes.to_wire()}
+    async def update(
+        self, customer_number: str, changes: Customer, *, clear: Iterable[str] = ()
+    ) -> Customer:
+        """Partial update: the fields set in ``changes`` are sent, those in ``clear`` as null."""
+        body = {"Customer": changes.to_wire(clear=clear)}
         data = await self._api.call("PUT", "customers", customer_number, body=body)
         return read_entity(data, "Customer", Customer)
 

@@ -236,6 +236,7 @@ class Invoice(WireModel):
     city: Text = None
     country: Text = None
     phone1: Text = None
+    phone2: Text = None
     cost_center: Text = None
     project: Text = None
     administration_fee: Money = None

@@ -2,13 +2,15 @@
 
 Fortnox sends numbers and booleans as strings (``"1.12"``, ``"false"``, ``"0"``), unset dates as
 ``null`` or ``""``, and adds fields over time. The types here read all of that; on the way out
-money and quantities are written as exact decimals, and read-only fields are never written.
+money and quantities are written as exact decimals, and read-only fields are never written; a
+field to clear is written as ``null`` (Fortnox ignores ``""`` in an update).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -120,10 +122,40 @@ class WireModel(BaseModel):
         coerce_numbers_to_str=True,
     )
 
-    def to_wire(self) -> dict[str, Any]:
-        """The writable fields that are set, under Fortnox's names, ready for ``json.dumps``."""
+    def to_wire(self, *, clear: Iterable[str] = ()) -> dict[str, Any]:
+        """The writable fields that are set, under Fortnox's names, ready for ``json.dumps``.
+
+        ``clear`` names (snake_case) fields to send as ``null``: in an update Fortnox clears a
+        field only on ``null`` and leaves it as it was on ``""``.
+        """
         data: dict[str, Any] = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        for name in clear:
+            _set_null(data, type(self), name)
         return data
+
+
+def _set_null(data: dict[str, Any], model: type[BaseModel], name: str) -> None:
+    """Write ``name`` (``a.b`` for a field of a nested object) as ``null`` into ``data``."""
+    head, _, rest = name.partition(".")
+    field = model.model_fields.get(head)
+    if field is None or field.exclude:
+        raise ValueError(f"{model.__name__} has no writable field {head!r}")
+    key = field.alias or fortnox_alias(head)
+    if not rest:
+        data[key] = None
+        return
+    nested = _model_in(field.annotation)
+    if nested is None:
+        raise ValueError(f"{model.__name__}.{head} is not an object")
+    _set_null(data.setdefault(key, {}), nested, rest)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class in ``Model | None`` (or ``Model``)."""
+    for candidate in getattr(annotation, "__args__", (annotation,)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
 
 
 def decode_json(content: bytes) -> Any:

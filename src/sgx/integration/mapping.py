@@ -12,12 +12,15 @@ Numbers and references (deterministic, so a retry finds what an earlier attempt 
   ours only when it carries our reference;
 * an article's ``ArticleNumber`` is its SGX code.
 
-What is sent about a patient is name, address, phone and e-mail (``Type`` PRIVATE), the
-personnummer only when the issuer has opted in, and never an address for a patient with
-skyddad identitet. Invoice rows carry the articles' neutral texts only. Prices are excluding VAT
-and every row carries its quantity, VAT rate and SGX account explicitly. A credit's
-öresutjämning row has no article: it goes as a text row ("Öresutjämning", 0 % VAT, 3740), with
-no ``ArticleNumber``, and Fortnox totals it like any row.
+What is sent about a patient is name, address, phone and e-mail (``Type`` PRIVATE; the e-mail
+also as ``EmailInvoice``, the address Fortnox's own invoice and reminder e-mails go to), the
+personnummer only when the issuer has opted in. A patient with skyddad identitet is the name and
+SGX's reference only: no address, phone or e-mail. An update clears what SGX no longer holds
+with ``null`` (Fortnox ignores ``""``), and Fortnox's answer is checked for what it kept.
+Invoice rows carry the articles' neutral texts only. Prices are excluding VAT and every row
+carries its quantity, VAT rate and SGX account explicitly. A credit's öresutjämning row has no
+article: it goes as a text row ("Öresutjämning", 0 % VAT, 3740), with no ``ArticleNumber``, and
+Fortnox totals it like any row.
 
 Every free text goes through ``sendable_text.clean`` (the rule input validation applies too):
 line breaks and tabs become spaces, typographic dashes and quotes their plain forms, so Fortnox
@@ -46,18 +49,33 @@ YOUR_REFERENCE_MAX = 50
 REMARKS_MAX = 1024
 # Identity numbers Fortnox can take as a private customer's OrganisationNumber.
 SENDABLE_IDENTITIES = frozenset({IdentityKind.PERSONNUMMER, IdentityKind.SAMORDNINGSNUMMER})
-# The customer fields SGX manages for a patient: sent on every update, blanks included, so that
+# The customer fields SGX manages for a patient: sent on every update, blanks as null, so that
 # an address removed in SGX (skyddad identitet) or a withdrawn opt-in is removed in Fortnox too.
+# Address2 and Phone2 SGX never fills; managing them clears what someone typed there in Fortnox.
 PATIENT_FIELDS = (
     "name",
     "type",
     "organisation_number",
     "address1",
+    "address2",
     "zip_code",
     "city",
     "phone1",
+    "phone2",
     "email",
+    "email_invoice",
     "external_reference",
+)
+# What an invoice in Fortnox carries about where its customer lives and is reached; cleared from
+# the unbooked invoices of a patient who gets skyddad identitet.
+INVOICE_CONTACT_FIELDS = (
+    "address1",
+    "address2",
+    "zip_code",
+    "city",
+    "phone1",
+    "phone2",
+    "email_information.email_address_to",
 )
 
 
@@ -86,6 +104,7 @@ def fortnox_identity_number(patient: Patient) -> str:
 def patient_customer(patient: Patient, *, send_personnummer: bool) -> Customer:
     """Everything SGX says about a patient in Fortnox, blanks as ``""`` (see PATIENT_FIELDS)."""
     protected = patient.protected_identity
+    email = "" if protected else patient.email.strip()
     sends_identity = (
         send_personnummer
         and patient.identity_kind in SENDABLE_IDENTITIES
@@ -97,10 +116,13 @@ def patient_customer(patient: Patient, *, send_personnummer: bool) -> Customer:
         type="PRIVATE",
         organisation_number=fortnox_identity_number(patient) if sends_identity else "",
         address1="" if protected else clean(patient.address),
+        address2="",
         zip_code="" if protected else clean(patient.zip_code),
         city="" if protected else clean(patient.city),
-        phone1=clean(patient.phone),
-        email=patient.email.strip(),
+        phone1="" if protected else clean(patient.phone),
+        phone2="",
+        email=email,
+        email_invoice=email,
         external_reference=patient_reference(issuer_id=patient.issuer_id, patient_id=patient.id),
     )
 
@@ -112,8 +134,32 @@ def customer_to_create(customer: Customer) -> Customer:
 
 
 def customer_changes(customer: Customer) -> Customer:
-    """An update sends every managed field (blanks clear them) but never the number."""
-    return customer.model_copy(update={"customer_number": None})
+    """An update sends every managed field that has a value, never the number; the blank ones
+    go as ``null`` (``cleared_customer_fields``)."""
+    blanks = dict.fromkeys(cleared_customer_fields(customer))
+    return customer.model_copy(update={"customer_number": None, **blanks})
+
+
+def cleared_customer_fields(customer: Customer) -> tuple[str, ...]:
+    """The managed fields that must be empty in Fortnox."""
+    return tuple(name for name in PATIENT_FIELDS if not (getattr(customer, name) or "").strip())
+
+
+def unkept_customer_fields(found: Customer, wanted: Customer) -> list[str]:
+    """The managed fields Fortnox's answer did not take: still filled where SGX cleared them, or
+    empty where SGX filled them. A value Fortnox wrote in its own form is not a difference."""
+    return [
+        name
+        for name in PATIENT_FIELDS
+        if bool((getattr(found, name) or "").strip()) != bool((getattr(wanted, name) or "").strip())
+    ]
+
+
+def invoice_has_contact(invoice: Invoice) -> bool:
+    """Does a Fortnox invoice say where its customer lives or is reached?"""
+    email = invoice.email_information.email_address_to if invoice.email_information else None
+    values = [getattr(invoice, name) for name in INVOICE_CONTACT_FIELDS if "." not in name]
+    return any((value or "").strip() for value in [*values, email])
 
 
 def managed_customer_fields(customer: Customer) -> dict[str, str]:

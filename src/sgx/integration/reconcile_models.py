@@ -63,6 +63,8 @@ class DriftKind(enum.StrEnum):
     CANCELLED = "cancelled_in_fortnox"
     CHANGED = "changed_in_fortnox"
     DELETED = "deleted_in_fortnox"
+    # A booked invoice still carries the address of a patient who got skyddad identitet.
+    ADDRESS_KEPT = "address_kept_in_fortnox"
 
 
 class InvoiceDrift(Base):

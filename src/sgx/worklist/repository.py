@@ -48,6 +48,8 @@ CAUSE_TITLES = {
     "cancelled_in_fortnox": "Makulerad i Fortnox men inte i SGX",
     "changed_in_fortnox": "Ändrad i Fortnox",
     "deleted_in_fortnox": "Finns inte längre i Fortnox",
+    "address_kept_in_fortnox": "Adress kvar på bokförd faktura – skyddad identitet",
+    "customer_update_not_kept": "Fortnox behöll inte patientens ändrade uppgifter",
     "fortnox_scope_missing": "Behörighet saknas i Fortnox",
     OUT_OF_SYNC_CAUSE: "Osynk – Fortnox skiljer sig från SGX",
 }

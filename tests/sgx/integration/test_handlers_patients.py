@@ -8,22 +8,19 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.fortnox.schemas import Customer
-from sgx.integration.jobs import JobOutcome, OutcomeKind
-from sgx.outbox.models import JobKind
+from sgx.integration.jobs import OutcomeKind
 from sgx.parties.models import Patient
 from tests.builders.transfer import (
     Connected,
     SessionFactory,
     connect_clinic,
     forget_requests,
-    make_job,
     patient_invoice,
     requests_to_fortnox,
-    run_job,
     stored,
     transfer,
 )
-from tests.sgx.integration.handler_support import set_account
+from tests.sgx.integration.handler_support import change_patient, run_patient_job, set_account
 
 
 @pytest.fixture
@@ -37,7 +34,7 @@ async def test_patient_becomes_a_private_customer_with_name_and_contact_details(
     connected: Connected, session: AsyncSession, session_factory: SessionFactory
 ) -> None:
     patient = connected.clinic.patient
-    await _change_patient(
+    await change_patient(
         session_factory,
         patient.id,
         address="Storgatan 1",
@@ -71,7 +68,7 @@ async def test_patient_with_protected_identity_never_has_an_address_in_fortnox(
     connected: Connected, session: AsyncSession, session_factory: SessionFactory
 ) -> None:
     patient = connected.clinic.patient
-    await _change_patient(
+    await change_patient(
         session_factory, patient.id, protected_identity=True, address="Hemlig väg 2", city="Ås"
     )
     await transfer(connected, session, await patient_invoice(session, connected))
@@ -97,7 +94,7 @@ async def test_patient_whose_number_was_not_stored_beside_the_link_gets_it_with_
     # A worker stopped after the link was saved and before the number was put on the patient.
     patient = connected.clinic.patient
     await transfer(connected, session, await patient_invoice(session, connected))
-    await _change_patient(session_factory, patient.id, fortnox_customer_number=None)
+    await change_patient(session_factory, patient.id, fortnox_customer_number=None)
 
     outcome = await transfer(connected, session, await patient_invoice(session, connected))
 
@@ -112,10 +109,10 @@ async def test_changed_patient_is_updated_only_when_what_is_sent_changed(
     patient = connected.clinic.patient
     await transfer(connected, session, await patient_invoice(session, connected))
     await forget_requests(connected)
-    await _run_patient_job(connected, session)
+    await run_patient_job(connected, session)
     assert await requests_to_fortnox(connected) == []  # nothing changed, nothing sent
-    await _change_patient(session_factory, patient.id, phone="08-123 45", address="Ny väg 3")
-    await _run_patient_job(connected, session)
+    await change_patient(session_factory, patient.id, phone="08-123 45", address="Ny väg 3")
+    await run_patient_job(connected, session)
     calls = [(r["method"], r["path"]) for r in await requests_to_fortnox(connected)]
     assert calls == [("PUT", f"/3/customers/SGXP{patient.id}")]
     customer = await connected.fortnox.customers.get(f"SGXP{patient.id}")
@@ -126,10 +123,10 @@ async def test_patient_given_protected_identity_has_the_address_removed_in_fortn
     connected: Connected, session: AsyncSession, session_factory: SessionFactory
 ) -> None:
     patient = connected.clinic.patient
-    await _change_patient(session_factory, patient.id, address="Storgatan 1", city="Ås")
+    await change_patient(session_factory, patient.id, address="Storgatan 1", city="Ås")
     await transfer(connected, session, await patient_invoice(session, connected))
-    await _change_patient(session_factory, patient.id, protected_identity=True)
-    await _run_patient_job(connected, session)
+    await change_patient(session_factory, patient.id, protected_identity=True)
+    await run_patient_job(connected, session)
     customer = await connected.fortnox.customers.get(f"SGXP{patient.id}")
     assert not customer.address1 and not customer.city
 
@@ -137,7 +134,7 @@ async def test_patient_given_protected_identity_has_the_address_removed_in_fortn
 async def test_patient_not_yet_in_fortnox_is_not_sent_by_a_patient_job(
     connected: Connected, session: AsyncSession
 ) -> None:
-    outcome = await _run_patient_job(connected, session)
+    outcome = await run_patient_job(connected, session)
     assert outcome.kind is OutcomeKind.DONE
     assert await requests_to_fortnox(connected) == []
 
@@ -150,27 +147,6 @@ async def test_patient_customer_number_taken_by_someone_else_is_a_conflict(
     outcome = await transfer(connected, session, await patient_invoice(session, connected))
     assert (outcome.kind, outcome.code) == (OutcomeKind.FAILED, "customer_number_taken")
     assert (await connected.fortnox.customers.get(number)).name == "Annan"
-
-
-async def _change_patient(
-    session_factory: SessionFactory, patient_id: int, **fields: object
-) -> None:
-    async with session_factory() as writer:
-        patient = await writer.get(Patient, patient_id)
-        assert patient is not None
-        for name, value in fields.items():
-            setattr(patient, name, value)
-        await writer.commit()
-
-
-async def _run_patient_job(connected: Connected, session: AsyncSession) -> JobOutcome:
-    job = await make_job(
-        session,
-        issuer_id=connected.clinic.issuer.id,
-        kind=JobKind.PATIENT,
-        subject_id=connected.clinic.patient.id,
-    )
-    return await run_job(connected.ctx, job.id)
 
 
 async def test_patient_customer_removed_in_fortnox_is_a_case_for_a_person(

@@ -119,6 +119,11 @@ def test_patient_customer_is_private_with_name_address_phone_and_email() -> None
     assert customer.external_reference == "SGX-3-P42"
 
 
+def test_patient_email_is_also_where_fortnox_sends_invoices_and_reminders() -> None:
+    customer = mapping.patient_customer(patient(), send_personnummer=False)
+    assert customer.email_invoice == "anna@example.se"
+
+
 def test_patient_customer_carries_nothing_else_about_the_patient() -> None:
     wire = mapping.patient_customer(patient(), send_personnummer=True).to_wire()
     assert set(wire) == {
@@ -127,10 +132,13 @@ def test_patient_customer_carries_nothing_else_about_the_patient() -> None:
         "Type",
         "OrganisationNumber",
         "Address1",
+        "Address2",
         "ZipCode",
         "City",
         "Phone1",
+        "Phone2",
         "Email",
+        "EmailInvoice",
         "ExternalReference",
     }
 
@@ -159,9 +167,10 @@ def test_a_reservnummer_or_no_number_is_never_sent(kind: IdentityKind) -> None:
     assert customer.organisation_number == ""
 
 
-def test_patient_with_protected_identity_has_no_address() -> None:
+def test_patient_with_protected_identity_is_name_and_reference_only() -> None:
     customer = mapping.patient_customer(patient(protected_identity=True), send_personnummer=False)
-    assert (customer.address1, customer.zip_code, customer.city) == ("", "", "")
+    filled = {name for name, value in customer.model_dump().items() if value}
+    assert filled == {"customer_number", "name", "type", "external_reference"}
     assert customer.name == "Anna Andersson"
 
 
@@ -173,11 +182,38 @@ def test_create_leaves_blank_fields_out() -> None:
     assert set(wire) == {"CustomerNumber", "Name", "Type", "ExternalReference"}
 
 
-def test_update_sends_blanks_to_clear_them_but_never_the_number() -> None:
+def test_update_clears_blanks_with_null_never_with_empty_strings_and_never_the_number() -> None:
     hidden = mapping.patient_customer(patient(protected_identity=True), send_personnummer=False)
-    wire = mapping.customer_changes(hidden).to_wire()
+    wire = mapping.customer_changes(hidden).to_wire(clear=mapping.cleared_customer_fields(hidden))
     assert "CustomerNumber" not in wire
-    assert (wire["Address1"], wire["City"], wire["OrganisationNumber"]) == ("", "", "")
+    assert "" not in wire.values()
+    cleared = {name for name, value in wire.items() if value is None}
+    assert cleared == {
+        "OrganisationNumber",
+        "Address1",
+        "Address2",
+        "ZipCode",
+        "City",
+        "Phone1",
+        "Phone2",
+        "Email",
+        "EmailInvoice",
+    }
+    assert wire["Name"] == "Anna Andersson"
+
+
+def test_a_field_fortnox_kept_filled_after_a_clear_is_reported() -> None:
+    wanted = mapping.patient_customer(patient(protected_identity=True), send_personnummer=False)
+    answer = Customer.model_validate(
+        {**wanted.to_wire(), "Address1": "Storgatan 1", "Email": "", "City": None}
+    )
+    assert mapping.unkept_customer_fields(answer, wanted) == ["address1"]
+
+
+def test_a_value_fortnox_wrote_in_its_own_form_is_not_reported() -> None:
+    wanted = mapping.patient_customer(patient(), send_personnummer=True)
+    answer = Customer.model_validate({**wanted.to_wire(), "OrganisationNumber": "199007042386"})
+    assert mapping.unkept_customer_fields(answer, wanted) == []
 
 
 def test_fortnox_nulls_count_as_blanks_when_comparing_content() -> None:

@@ -1,10 +1,12 @@
 """The Fortnox customer of an invoice: a patient SGX keeps there, or a company found there.
 
 Patients are created as private customers under a number derived from SGX (``SGXP<id>``) and
-updated only when what SGX sends about them changed (content hash in the link). Creation is safe
-to repeat: after an attempt whose answer was lost, or when Fortnox says the number is used, the
-customer under that number is read and adopted if it carries the patient's SGX reference; a
-number held by anyone else is a conflict for a person.
+updated only when what SGX sends about them changed (content hash in the link). An update clears
+with ``null`` and its answer is compared with what SGX meant to store; a field Fortnox did not
+take fails the job with a Swedish message, and the link keeps its old hash so a retry resends.
+Creation is safe to repeat: after an attempt whose answer was lost, or when Fortnox says the
+number is used, the customer under that number is read and adopted if it carries the patient's
+SGX reference; a number held by anyone else is a conflict for a person.
 
 Companies are never created or changed: they are looked up by organisation number among the
 active customers (Fortnox's search is a substring match, so numbers are compared exactly after
@@ -133,12 +135,21 @@ async def _adopt(ctx: JobContext, job: TransferJob, found: Customer, wanted: Cus
 
 
 async def _update(ctx: JobContext, job: TransferJob, number: str, wanted: Customer) -> None:
-    await write(
+    """Send the patient's details and check that Fortnox kept them: a clear that did not take
+    (an address left on a protected patient) is a failure for a person, never a success."""
+    answer = await write(
         ctx,
         job,
         "update_customer",
-        lambda: ctx.client.customers.update(number, mapping.customer_changes(wanted)),
+        lambda: ctx.client.customers.update(
+            number,
+            mapping.customer_changes(wanted),
+            clear=mapping.cleared_customer_fields(wanted),
+        ),
     )
+    unkept = mapping.unkept_customer_fields(answer, wanted)
+    if unkept:
+        raise refuse(refusals.customer_update_not_kept(number, unkept))
 
 
 async def _remember_patient(ctx: JobContext, patient: Patient, number: str, digest: str) -> None:

@@ -132,3 +132,51 @@ def financial_year_missing(date: dt.date) -> Described:
         f"Fortnox saknar räkenskapsår för fakturadatumet {date.isoformat()}. Lägg upp "
         "räkenskapsåret i Fortnox (Inställningar → Räkenskapsår) och välj sedan ”Försök igen”.",
     )
+
+
+# Swedish names of the customer fields SGX manages, for messages (never their values).
+CUSTOMER_FIELD_NAMES = {
+    "name": "namn",
+    "type": "kundtyp",
+    "organisation_number": "personnummer",
+    "address1": "adress",
+    "address2": "adressrad 2",
+    "zip_code": "postnummer",
+    "city": "ort",
+    "phone1": "telefon",
+    "phone2": "telefon 2",
+    "email": "e-post",
+    "email_invoice": "e-post för fakturor",
+    "external_reference": "SGX-referens",
+}
+
+
+def customer_update_not_kept(number: str, fields: list[str]) -> Described:
+    listed = ", ".join(CUSTOMER_FIELD_NAMES.get(name, name) for name in fields)
+    return Described(
+        "customer_update_not_kept",
+        f"Fortnox tog inte emot alla ändringar av patientens kund {number}: {listed} stämmer "
+        "inte med SGX (till exempel en uppgift som skulle tömmas men finns kvar). Kontrollera "
+        "kunden i Fortnox under Kunder, töm eller rätta uppgiften där och välj sedan "
+        "”Försök igen”.",
+    )
+
+
+def invoice_contact_not_cleared(numbers: list[str]) -> Described:
+    return Described(
+        "invoice_contact_not_cleared",
+        f"Patienten har skyddad identitet, men Fortnox behöll adress eller andra kontaktuppgifter "
+        f"på faktura {', '.join(numbers)}. Töm adress, telefon och e-post på fakturan i Fortnox "
+        "och välj sedan ”Försök igen”.",
+    )
+
+
+def address_kept_on_locked_invoice(number: str) -> str:
+    return (
+        f"Patienten har fått skyddad identitet, men faktura {number} i Fortnox är bokförd eller "
+        "makulerad och kan inte ändras: adressen eller andra kontaktuppgifter finns kvar på "
+        "fakturan där. Skicka inga påminnelser eller kopior av den fakturan från Fortnox; post "
+        "till patienten skickas via Skatteverkets förmedling (Skatteverket, Box 2820, 403 20 "
+        "Göteborg). Begränsa vid behov vem som ser fakturan i Fortnox och markera sedan "
+        "skillnaden som hanterad."
+    )
