@@ -27,6 +27,7 @@ from sgx.chaos.queue import TRANSFER_KINDS
 from sgx.chaos.sandbox import FortnoxReader, SandboxControl
 from sgx.chaos.watch import RequestTally
 from sgx.chaos.world import IssuerWorld, SessionFactory, World
+from sgx.integration import mapping
 from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.outbox.models import JobKind, JobStatus, TransferAttempt, TransferJob
 from sgx.parties.models import Patient
@@ -220,13 +221,16 @@ async def _check_action_credit(
 
 
 def _wanted_customer(patient: Patient) -> dict[str, str]:
-    protected = patient.protected_identity
+    """What Fortnox must hold about the patient: the sync's own mapping says (a protected
+    patient has name and reference only)."""
+    wanted = mapping.patient_customer(patient, send_personnummer=False)
     return {
-        "Name": patient.full_name,
-        "Phone1": patient.phone.strip(),
-        "Email": patient.email.strip(),
-        "Address1": "" if protected else patient.address.strip(),
-        "City": "" if protected else patient.city.strip(),
+        "Name": wanted.name or "",
+        "Phone1": wanted.phone1 or "",
+        "Email": wanted.email or "",
+        "EmailInvoice": wanted.email_invoice or "",
+        "Address1": wanted.address1 or "",
+        "City": wanted.city or "",
     }
 
 

@@ -11,6 +11,7 @@ from sgx.integration.drift import drifts_of
 from sgx.integration.jobs import OutcomeKind
 from sgx.integration.reconcile_models import DriftKind
 from sgx.invoicing.models import Invoice, TransferStatus
+from sgx.parties.models import IdentityKind
 from sgx.worklist.repository import worklist
 from tests.builders.transfer import (
     Connected,
@@ -214,3 +215,25 @@ async def test_company_invoice_never_changes_the_company_register(
         if r["path"].startswith("/3/customers") and r["method"] != "GET"
     ]
     assert writes == []
+
+
+async def test_withdrawn_personnummer_is_cleared_in_fortnox(
+    session: AsyncSession, session_factory: SessionFactory, sandbox_client: httpx.AsyncClient
+) -> None:
+    connected = await connect_clinic(
+        session, session_factory, sandbox_client, send_personnummer_to_fortnox=True
+    )
+    await _transferred_invoice(connected, session)
+    number = _number(connected)
+    assert (await connected.fortnox.customers.get(number)).organisation_number
+    await change_patient(
+        session_factory,
+        connected.clinic.patient.id,
+        identity_kind=IdentityKind.NONE,
+        personal_identity_number=None,
+    )
+
+    outcome = await run_patient_job(connected, session)
+
+    assert outcome.kind is OutcomeKind.DONE
+    assert (await connected.fortnox.customers.get(number)).organisation_number is None
