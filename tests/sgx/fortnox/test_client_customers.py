@@ -116,3 +116,27 @@ async def test_customer_number_lookup_does_not_take_a_number_containing_it(
     missing = await fortnox.customers.find_by_customer_number("1")
     assert found is not None and found.customer_number == first.customer_number
     assert missing is None
+
+
+async def test_sales_account_fortnox_answers_as_a_number_is_read_as_text(
+    fortnox: FortnoxClient,
+) -> None:
+    created = await make_customer(fortnox, sales_account="3001")
+    assert created.customer_number is not None
+
+    fetched = await fortnox.customers.get(created.customer_number)
+
+    assert (created.sales_account, fetched.sales_account) == ("3001", "3001")
+
+
+async def test_update_clears_with_null_and_keeps_what_it_does_not_name(
+    fortnox: FortnoxClient,
+) -> None:
+    created = await make_customer(fortnox, city="Ås", phone1="070-1", email="a@b.se")
+    assert created.customer_number is not None
+
+    updated = await fortnox.customers.update(
+        created.customer_number, Customer(), clear=["city", "email"]
+    )
+
+    assert (updated.city, updated.email, updated.phone1) == (None, "", "070-1")
