@@ -7,6 +7,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sgx.fortnox.errors import InvalidRequest
 from sgx.integration.drift import drifts_of
 from sgx.integration.jobs import OutcomeKind
 from sgx.integration.reconcile_models import DriftKind
@@ -237,3 +238,24 @@ async def test_withdrawn_personnummer_is_cleared_in_fortnox(
 
     assert outcome.kind is OutcomeKind.DONE
     assert (await connected.fortnox.customers.get(number)).organisation_number is None
+
+
+async def test_other_refusal_to_clear_an_unbooked_invoice_is_not_taken_for_a_booked_one(
+    connected: Connected, session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    invoice = await _transferred_invoice(connected, session)
+    await change_patient(session_factory, connected.clinic.patient.id, protected_identity=True)
+    refusal = {"ErrorInformation": {"error": 1, "message": "Ogiltigt värde.", "code": 2000588}}
+    await add_fault(
+        connected, kind="status", status=400, method="PUT", path="/3/invoices/", body=refusal
+    )
+
+    with pytest.raises(InvalidRequest):
+        await run_patient_job(connected, session)
+
+    assert await drifts_of_invoice(session_factory, invoice.id) == []
+
+
+async def drifts_of_invoice(session_factory: SessionFactory, invoice_id: int) -> list[DriftKind]:
+    async with session_factory() as reader:
+        return [d.kind for d in await drifts_of(reader, invoice_id=invoice_id)]

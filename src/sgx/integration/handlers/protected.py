@@ -50,7 +50,10 @@ async def clear_invoice_contacts(ctx: JobContext, job: TransferJob, customer_num
         try:
             answer = await write(ctx, job, "clear_invoice_contact", _clearing(ctx, number))
         except InvalidRequest:
-            locked.append(number)  # bookkept in Fortnox since it was read
+            # Bookkept in Fortnox since it was read? Any other refusal is Fortnox's to report.
+            if _changeable(await call(ctx, job, "get_invoice", _reading(ctx, number))):
+                raise
+            locked.append(number)
             continue
         if mapping.invoice_has_contact(answer):
             unkept.append(number)
