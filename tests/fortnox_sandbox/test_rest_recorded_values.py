@@ -47,6 +47,7 @@ async def test_article_with_sales_account_1250_is_created(fortnox: httpx.AsyncCl
 
     assert response.status_code == 201, response.text
     assert response.json()["Article"]["SalesAccount"] == 1250
+    assert response.json()["Article"]["VAT"] == 0  # the account has no VAT code
 
 
 async def test_article_list_shows_quantity_in_stock_as_a_string(

@@ -102,6 +102,8 @@ def create_article(ctx: Ctx, payload: dict[str, Any]) -> dict[str, Any]:
     if "VAT" not in fields:
         year_id = ledger.current_year_id(ctx)
         vat = ledger.vat_of_account(ctx.company, year_id, article["SalesAccount"])
+        if vat is None and ledger.account_in(ctx.company, year_id, article["SalesAccount"]):
+            vat = 0  # OBSERVED: SalesAccount 1250, an account without a VAT code, gave VAT 0
         article["VAT"] = Decimal(vat if vat is not None else 25)
     ctx.company.articles[number] = article
     ctx.touch(KIND, number)
