@@ -210,6 +210,20 @@ async def test_marking_protected_identity_needs_the_address_emptied(
     assert (patient.address, patient.zip_code, patient.city) == ("", "", "")
 
 
+async def test_the_protected_identity_choice_says_what_fortnox_gets(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    issuer = await make_issuer(session)
+    patient = await make_patient(session, issuer_id=issuer.id)
+    headers = await user_headers(session, {issuer.id: IssuerRole.INVOICER})
+    await session.commit()
+
+    page = await client.get(f"/issuers/{issuer.id}/patients/{patient.id}/edit", headers=headers)
+
+    assert page.status_code == 200
+    assert "Till Fortnox skickas bara namnet – ingen adress, telefon eller e-post." in page.text
+
+
 async def test_reader_may_neither_open_nor_post_the_patient_edit_form(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
