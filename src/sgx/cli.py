@@ -7,11 +7,13 @@ import os
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 
 from sgx.chaos.cli import chaos
 from sgx.demo import demo
 from sgx.identity.cli import users_app
 from sgx.integration.cli import sync_app
+from sgx.kit.logs import configure_logging
 from sgx.settings import get_settings
 
 app = typer.Typer(help="SGX Fakturering med Fortnox-integration.", no_args_is_help=True)
@@ -21,6 +23,19 @@ app.add_typer(users_app, name="users")
 app.add_typer(sync_app, name="sync")
 app.command("demo")(demo)
 app.command("chaos")(chaos)
+
+
+@app.callback()
+def _configure_process() -> None:
+    """Every command (serve, worker, the others) logs through one redacting configuration."""
+    try:
+        settings = get_settings()
+    except ValidationError:
+        # The command itself reports the bad configuration; its lines still go the safe way.
+        production = os.environ.get("SGX_ENVIRONMENT", "").lower() == "production"
+        configure_logging(json_lines=production)
+        return
+    configure_logging(json_lines=settings.environment == "production", level=settings.log_level)
 
 
 def _ensure_sqlite_directory(database_url: str) -> None:
@@ -60,7 +75,13 @@ def serve(
     typer.echo(f"SGX Fakturering: {settings.base_url}/")
     if settings.fortnox_sandbox:
         typer.echo(f"Fortnox (sandlåda): {settings.fortnox_api_url}/_sandbox/ui")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's loggers go through the configuration made at start-up
+    )
 
 
 @app.command()
@@ -109,6 +130,15 @@ def seed_demo(
 ) -> None:
     """Create the demo issuer, users, articles, patients and companies."""
     from sgx.demo_data import DEMO_LOGINS
+
+    if get_settings().environment == "production":
+        # The demo logins are published (README, this command's output): never in production.
+        typer.echo(
+            "Demodata kan inte skapas i produktion (SGX_ENVIRONMENT=production): "
+            "demoinloggningarna är offentliga.",
+            err=True,
+        )
+        raise typer.Exit(code=2)
 
     created = asyncio.run(_seed_demo(if_empty=if_empty))
     typer.echo("Demodata skapad." if created else "Databasen har redan data; inget skapades.")

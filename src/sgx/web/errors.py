@@ -178,7 +178,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled_error", path=request.url.path)
+        # A crash in the mounted API passes through the page app's handler as well: log it once.
+        if not getattr(exc, "_sgx_logged", False):
+            log.exception("unhandled_error", path=request.url.path)
+            exc._sgx_logged = True  # type: ignore[attr-defined]
         return render_error(
             request, AppError(message=_STATUS_MESSAGES[500], code="internal_error", status=500)
         )
