@@ -13,7 +13,8 @@ from sgx.identity.throttle import LoginThrottled
 from sgx.identity.web import HOME_PATH, OptionalPagePrincipal, safe_next_path
 from sgx.kit.clock import utcnow
 from sgx.web.csrf import verify_csrf
-from sgx.web.deps import SESSION_USER_KEY, DbSession
+from sgx.web.deps import DbSession
+from sgx.web.sessions import SESSION_USER_KEY
 from sgx.web.templating import templates
 
 log = structlog.get_logger(__name__)
