@@ -11,7 +11,6 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.middleware.sessions import SessionMiddleware
 
 from sgx import __version__
 from sgx.catalog import api as catalog_api
@@ -30,6 +29,8 @@ from sgx.parties import api as parties_api
 from sgx.parties import pages as parties_pages
 from sgx.settings import SANDBOX_MOUNT_PATH, Settings, get_settings
 from sgx.web.errors import API_ERROR_RESPONSES, install_error_handlers
+from sgx.web.middleware import RequestContext, SecurityHeaders, SgxApp, origin_of
+from sgx.web.sessions import install_sessions
 from sgx.worklist import pages as worklist_pages
 
 API_ROUTERS = [
@@ -61,6 +62,7 @@ def create_api(settings: Settings) -> FastAPI:
         redoc_url=None,
         responses=API_ERROR_RESPONSES,
     )
+    api.state.session_logins = False  # bearer tokens only: see sgx.web.deps
     install_error_handlers(api)
     for router in API_ROUTERS:
         api.include_router(router)
@@ -95,7 +97,7 @@ def create_app(
         if owns_engine:
             await engine.dispose()
 
-    app = FastAPI(
+    app = SgxApp(
         title="SGX Fakturering",
         version=__version__,
         lifespan=lifespan,
@@ -107,14 +109,8 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     fortnox_gateway.install(app, settings, transport=fortnox_transport)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie="sgx_session",
-        max_age=settings.session_max_age_seconds,
-        same_site="lax",
-        https_only=settings.environment == "production",
-    )
+    install_sessions(app, settings)
+    app.outer_layers = [RequestContext, lambda inner: _security_headers(inner, settings)]
     install_error_handlers(app)
     api = create_api(settings)
     api.state.settings = settings
@@ -128,6 +124,19 @@ def create_app(
     if settings.fortnox_sandbox:
         app.mount(SANDBOX_MOUNT_PATH, sandbox_app or _default_sandbox(settings))
     return app
+
+
+def _security_headers(app: Any, settings: Settings) -> SecurityHeaders:
+    fortnox_login = origin_of(settings.fortnox_oauth_url)
+    return SecurityHeaders(
+        app,
+        production=settings.environment == "production",
+        # The "Anslut" form is answered with a redirect to Fortnox's login page.
+        form_targets=[fortnox_login] if fortnox_login else [],
+        api_docs_paths=("/api/v1/docs", "/api/v1/docs/oauth2-redirect"),
+        # The sandbox emulates Fortnox's pages, styled inline; never mounted in production.
+        inline_style_prefixes=(SANDBOX_MOUNT_PATH + "/",),
+    )
 
 
 def _default_sandbox(settings: Settings) -> Any:

@@ -1,7 +1,7 @@
 """CSRF protection for HTML forms: a per-session secret echoed in every form.
 
-JSON API calls authenticate with a bearer token, which a browser never attaches by itself, so
-they need no CSRF token.
+JSON API calls authenticate with a bearer token only (the API ignores the session cookie), which
+a browser never attaches by itself, so they need no CSRF token.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """FastAPI dependencies: the database session of the request and the calling principal.
 
 The session is rolled back when the request fails; a handler that writes commits once, at its
-end (services never commit).
+end (services never commit). Pages know the caller from the session cookie; the JSON API only
+from a bearer token.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from sgx.identity.models import ApiToken, IssuerMembership, User
 from sgx.identity.principal import Principal
 from sgx.identity.tokens import digest_api_token
 from sgx.kit.clock import utcnow
-
-SESSION_USER_KEY = "user_id"
+from sgx.web.sessions import SESSION_USER_KEY
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -64,6 +64,12 @@ async def _user_from_bearer(session: AsyncSession, header: str) -> User | None:
     return await session.get(User, api_token.user_id)
 
 
+def accepts_session_login(request: Request) -> bool:
+    """False on the JSON API: a browser attaches the cookie to a cross-site form post by
+    itself, a bearer token never, so the API takes bearer tokens only (no CSRF to forge)."""
+    return bool(getattr(request.app.state, "session_logins", True))
+
+
 async def optional_principal(request: Request, session: DbSession) -> Principal | None:
     user: User | None = None
     header = request.headers.get("authorization")
@@ -71,10 +77,10 @@ async def optional_principal(request: Request, session: DbSession) -> Principal 
         user = await _user_from_bearer(session, header)
         if user is None:
             raise Unauthenticated("Ogiltig API-nyckel.", code="invalid_token")
-    elif "session" in request.scope:
+    elif accepts_session_login(request) and "session" in request.scope:
         user_id = request.session.get(SESSION_USER_KEY)
-        if user_id is not None:
-            user = await session.get(User, int(user_id))
+        if isinstance(user_id, int):  # the session guard has dropped any other content
+            user = await session.get(User, user_id)
     if user is None or not user.is_active:
         return None
     return await load_principal(session, user)
