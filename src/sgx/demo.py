@@ -5,7 +5,8 @@ same process (reached over ``httpx.ASGITransport``: no network). Then, as people
 
 1. Support switches the Fortnox integration on for the demo issuer;
 2. the issuer's Administratör connects through Fortnox's own login and consent pages;
-3. the Fakturerare makes patient and company invoices through the API — one to a company
+3. the Fakturerare makes patient and company invoices through the API (with an API key, as
+   any client of the JSON API does) — one to a company
    missing from Fortnox's customer register, which waits with its message until the company is
    added there and "Försök igen" is pressed — and credits one invoice fully and one partly;
 4. the sync engine runs in this process until the queue is empty;
@@ -37,6 +38,7 @@ from sgx.demo_browser import Browser, DemoStepFailed
 from sgx.demo_check import Verification, print_result, read_back
 from sgx.demo_data import DEMO_COMPANIES, DEMO_LOGINS, seed_demo
 from sgx.embedded_sandbox import DEMO_FORTNOX_USERS, build_embedded_sandbox
+from sgx.identity import service as identity_service
 from sgx.integration.engine import SyncEngine
 from sgx.integration.service import open_client
 from sgx.integration.worker import build_engine
@@ -82,6 +84,7 @@ class Story:
             db=db, http=self.app.state.fortnox_http, settings=settings, concurrency=4, name="demo"
         )
         self.people: dict[str, Browser] = {}
+        self.api_keys: dict[str, str] = {}
         self.issuer_id = 0
         self.tenant_id = 0
         self.invoices: dict[str, dict[str, Any]] = {}
@@ -101,10 +104,24 @@ class Story:
             await browser.close()
         await self.app.state.fortnox_http.aclose()
 
+    async def api_key(self, username: str) -> str:
+        if username not in self.api_keys:
+            async with self.factory() as session:
+                user = await identity_service.require_user(session, username=username)
+                _, key = await identity_service.create_api_token(session, user=user, name="demo")
+                await session.commit()
+            self.api_keys[username] = key
+        return self.api_keys[username]
+
     async def api(self, username: str, method: str, path: str, **body: Any) -> Any:
         browser = await self.person(username)
         payload = None if method == "GET" else body
-        response = await browser.http.request(method, "/api/v1" + path, json=payload)
+        response = await browser.http.request(
+            method,
+            "/api/v1" + path,
+            json=payload,
+            headers={"Authorization": f"Bearer {await self.api_key(username)}"},
+        )
         if response.status_code >= 300:
             raise DemoStepFailed(f"{method} {path}: {response.status_code} {response.text}")
         return response.json()
