@@ -135,6 +135,18 @@ def _renderer(json_lines: bool, stream: IO[str]) -> Processor:
     )
 
 
+class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time (a test runner swaps it per test)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: IO[str]) -> None:
+        pass
+
+
 def configure_logging(
     *, json_lines: bool, level: str = "INFO", stream: IO[str] | None = None
 ) -> logging.Handler:
@@ -142,7 +154,6 @@ def configure_logging(
 
     Returns the handler (tests remove it again). Calling it twice replaces the first handler.
     """
-    stream = stream or sys.stderr
     numeric_level = logging.getLevelName(level.upper())
     if not isinstance(numeric_level, int):
         numeric_level = logging.INFO
@@ -162,11 +173,11 @@ def configure_logging(
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             *final,
-            _renderer(json_lines, stream),
+            _renderer(json_lines, stream or sys.stderr),
             scrub_rendered,
         ],
     )
-    handler = logging.StreamHandler(stream)
+    handler = logging.StreamHandler(stream) if stream is not None else _StandardError()
     handler.setFormatter(formatter)
     handler.set_name("sgx")
     root = logging.getLogger()
