@@ -11,7 +11,13 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    async_playwright,
+    expect,
+)
 
 from tests.browser.server import LiveServer, start_server
 
@@ -55,17 +61,28 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def new_context(browser: Browser, live_server: LiveServer) -> AsyncIterator[object]:
-    """A factory of isolated browser sessions (one per person in the story)."""
+    """A factory of isolated browser sessions (one per person in the story).
+
+    Every page must live with the Content-Security-Policy: a violation the browser reports
+    (an inline script, handler or style it refused) fails the test.
+    """
     contexts: list[BrowserContext] = []
+    violations: list[str] = []
+
+    def note_violation(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else ''}: {message.text}")
 
     async def make() -> BrowserContext:
         context = await browser.new_context(
             base_url=live_server.url, viewport=DESKTOP, locale="sv-SE"
         )
         context.set_default_timeout(WAIT_MS)
+        context.on("console", note_violation)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         await context.close()
+    assert not violations, violations
