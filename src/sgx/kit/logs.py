@@ -96,8 +96,8 @@ def _redact(value: Any, depth: int = 0) -> Any:
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):
-        pairs = [_redact_pair(item, depth + 1) for item in value]
-        return type(value)(pairs) if isinstance(value, tuple) else pairs
+        items = [_redact_pair(item, depth + 1) for item in value]
+        return tuple(items) if isinstance(value, tuple) else items
     return value
 
 

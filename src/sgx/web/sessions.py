@@ -35,7 +35,7 @@ log = structlog.get_logger(__name__)
 
 
 def session_secret(settings: Settings) -> str:
-    """The configured secret; else (tests) one per process; else the installation's own."""
+    """The configured secret; else (tests) a new one per app; else the installation's own."""
     if settings.secret_key:
         return settings.secret_key
     if settings.environment == "test":
