@@ -25,17 +25,22 @@ app.command("demo")(demo)
 app.command("chaos")(chaos)
 
 
+def _is_production() -> bool:
+    """Production as configured, even when the rest of the configuration is incomplete."""
+    try:
+        return get_settings().environment == "production"
+    except ValidationError:
+        return os.environ.get("SGX_ENVIRONMENT", "").strip().lower() == "production"
+
+
 @app.callback()
 def _configure_process() -> None:
     """Every command (serve, worker, the others) logs through one redacting configuration."""
     try:
-        settings = get_settings()
+        level = get_settings().log_level
     except ValidationError:
-        # The command itself reports the bad configuration; its lines still go the safe way.
-        production = os.environ.get("SGX_ENVIRONMENT", "").lower() == "production"
-        configure_logging(json_lines=production)
-        return
-    configure_logging(json_lines=settings.environment == "production", level=settings.log_level)
+        level = "INFO"  # the command itself reports the bad configuration
+    configure_logging(json_lines=_is_production(), level=level)
 
 
 def _ensure_sqlite_directory(database_url: str) -> None:
@@ -131,7 +136,7 @@ def seed_demo(
     """Create the demo issuer, users, articles, patients and companies."""
     from sgx.demo_data import DEMO_LOGINS
 
-    if get_settings().environment == "production":
+    if _is_production():
         # The demo logins are published (README, this command's output): never in production.
         typer.echo(
             "Demodata kan inte skapas i produktion (SGX_ENVIRONMENT=production): "

@@ -108,3 +108,16 @@ def test_seed_demo_still_works_in_development(
 
     assert result.exit_code == 0, result.output
     assert count_users(production_database) > 0
+
+
+def test_seed_demo_is_refused_in_production_even_with_an_incomplete_configuration(
+    production_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SGX_SECRET_KEY")
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["seed-demo"])
+
+    assert result.exit_code == 2
+    assert "produktion" in result.output
+    assert count_users(production_database) == 0
