@@ -18,7 +18,7 @@ from tests.fortnox_sandbox.rest_builders import booked_invoice, create_customer,
 async def test_credit_inside_answers_like_the_credit_action(
     fortnox: httpx.AsyncClient, sandbox_backend: SandboxBackend, company: Company
 ) -> None:
-    invoice = await create_invoice(fortnox)
+    invoice = await booked_invoice(fortnox)
 
     shown = inside.credit_invoice(sandbox_backend, company.tenant_id, invoice["DocumentNumber"])
 

@@ -1,4 +1,5 @@
-"""Invoice actions (bookkeep, cancel, credit, externalprint) and partial credits by POST."""
+"""Invoice actions (bookkeep, cancel, credit, externalprint), editing a credit invoice into a
+partial credit, and POSTed negative invoices (never credits)."""
 
 from __future__ import annotations
 
@@ -173,31 +174,103 @@ async def test_a_second_full_credit_is_refused(fortnox: httpx.AsyncClient) -> No
 
 
 async def test_a_credit_invoice_cannot_itself_be_credited(fortnox: httpx.AsyncClient) -> None:
-    invoice = await create_invoice(fortnox)
+    invoice = await booked_invoice(fortnox)
     await action(fortnox, invoice["DocumentNumber"], "credit")
+    assert (await action(fortnox, "2", "bookkeep")).status_code == 200
 
     assert error_of(await action(fortnox, "2", "credit")) == (400, 2000588)
 
 
-async def test_unbooked_invoice_can_be_credited(fortnox: httpx.AsyncClient) -> None:
+async def test_unbooked_invoice_cannot_be_credited(fortnox: httpx.AsyncClient) -> None:
     invoice = await create_invoice(fortnox)
 
     response = await action(fortnox, invoice["DocumentNumber"], "credit")
 
-    assert response.status_code == 200
+    assert error_of(response) == (400, 2000588)
+    original = await get(fortnox, invoice["DocumentNumber"])
+    assert (original["CreditInvoiceReference"], original["Balance"]) == ("0", invoice["Total"])
+    listed = (await fortnox.get("/3/invoices", params={"credit": "true"})).json()
+    assert listed["MetaInformation"]["@TotalResources"] == 0
 
 
-async def test_credited_invoice_can_no_longer_be_cancelled(fortnox: httpx.AsyncClient) -> None:
-    invoice = await create_invoice(fortnox)
+# ---- a partial credit: the credit invoice edited before it is booked ----------------------
+
+
+async def test_credit_invoice_rows_and_dates_can_be_changed_until_booked(
+    fortnox: httpx.AsyncClient,
+) -> None:
+    invoice = await booked_invoice(fortnox, InvoiceRows=[row(price=400, quantity=3)])
     await action(fortnox, invoice["DocumentNumber"], "credit")
 
-    assert error_of(await action(fortnox, invoice["DocumentNumber"], "cancel")) == (400, 2000588)
+    response = await fortnox.put(
+        "/3/invoices/2",
+        json={
+            "Invoice": {
+                "InvoiceDate": "2026-03-05",
+                "DueDate": "2026-03-05",
+                "InvoiceRows": [row(price=400, quantity=-1)],
+            }
+        },
+    )
+
+    assert response.status_code == 200, response.text
+    credit = response.json()["Invoice"]
+    assert (credit["Credit"], credit["InvoiceReference"]) == ("true", invoice["DocumentNumber"])
+    assert (credit["Total"], credit["InvoiceDate"], credit["DueDate"]) == (
+        -500,
+        "2026-03-05",
+        "2026-03-05",
+    )
+    original = await get(fortnox, invoice["DocumentNumber"])
+    assert (original["CreditInvoiceReference"], original["Balance"]) == ("2", 1000)
+    assert original["FinalPayDate"] is None
+    assert (credit["Balance"], credit["FinalPayDate"]) == (0, "2026-03-10")
 
 
-# ---- partial credit by POST (ASSUMPTION) -------------------------------------------------
+async def test_booked_credit_invoice_cannot_be_changed(fortnox: httpx.AsyncClient) -> None:
+    invoice = await booked_invoice(fortnox, InvoiceRows=[row(price=400, quantity=3)])
+    await action(fortnox, invoice["DocumentNumber"], "credit")
+    await action(fortnox, "2", "bookkeep")
+
+    response = await fortnox.put(
+        "/3/invoices/2", json={"Invoice": {"InvoiceRows": [row(price=400, quantity=-1)]}}
+    )
+
+    assert error_of(response) == (400, 2000588)
+    assert (await get(fortnox, "2"))["Total"] == -invoice["Total"]
 
 
-async def test_partial_credit_by_post_references_the_original(fortnox: httpx.AsyncClient) -> None:
+async def test_booked_invoice_cannot_be_changed(fortnox: httpx.AsyncClient) -> None:
+    invoice = await booked_invoice(fortnox)
+
+    response = await fortnox.put(
+        f"/3/invoices/{invoice['DocumentNumber']}", json={"Invoice": {"YourReference": "Eva"}}
+    )
+
+    assert error_of(response) == (400, 2000588)
+
+
+async def test_cancelling_an_edited_credit_invoice_restores_the_original(
+    fortnox: httpx.AsyncClient,
+) -> None:
+    invoice = await booked_invoice(fortnox, InvoiceRows=[row(price=400, quantity=2)])
+    await action(fortnox, invoice["DocumentNumber"], "credit")
+    await fortnox.put(
+        "/3/invoices/2", json={"Invoice": {"InvoiceRows": [row(price=400, quantity=-1)]}}
+    )
+
+    await action(fortnox, "2", "cancel")
+
+    original = await get(fortnox, invoice["DocumentNumber"])
+    assert (original["Balance"], original["CreditInvoiceReference"]) == (1000, "0")
+
+
+# ---- CreditInvoiceReference in a POST is read-only -----------------------------------------
+
+
+async def test_posted_credit_reference_is_ignored_and_the_invoice_is_ordinary(
+    fortnox: httpx.AsyncClient,
+) -> None:
     invoice = await booked_invoice(fortnox, InvoiceRows=[row(price=400, quantity=3)])
 
     response = await post_invoice(
@@ -208,55 +281,16 @@ async def test_partial_credit_by_post_references_the_original(fortnox: httpx.Asy
     )
 
     assert response.status_code == 201
-    credit = response.json()["Invoice"]
-    assert (credit["Credit"], credit["InvoiceReference"]) == ("true", invoice["DocumentNumber"])
-    assert credit["Total"] == -500
+    posted = response.json()["Invoice"]
+    assert (posted["Credit"], posted["InvoiceReference"]) == ("false", "0")
+    assert (posted["Total"], posted["Balance"]) == (-500, -500)
     original = await get(fortnox, invoice["DocumentNumber"])
-    assert original["CreditInvoiceReference"] == credit["DocumentNumber"]
-    assert original["Balance"] == 1000
+    assert (original["CreditInvoiceReference"], original["Balance"]) == ("0", 1500)
 
 
-async def test_partial_credits_may_not_exceed_the_invoice(fortnox: httpx.AsyncClient) -> None:
-    invoice = await booked_invoice(fortnox, InvoiceRows=[row(price=400, quantity=2)])
-    fields = {
-        "CustomerNumber": invoice["CustomerNumber"],
-        "CreditInvoiceReference": invoice["DocumentNumber"],
-    }
-    await post_invoice(fortnox, **fields, InvoiceRows=[row(price=400, quantity=-1)])
-
-    second = await post_invoice(fortnox, **fields, InvoiceRows=[row(price=400, quantity=-1)])
-    third = await post_invoice(fortnox, **fields, InvoiceRows=[row(price=400, quantity=-1)])
-
-    assert second.status_code == 201
-    assert error_of(third) == (400, 2000588)
-
-
-async def test_partial_credit_with_a_positive_amount_is_refused(
+async def test_a_posted_negative_invoice_leaves_the_original_creditable(
     fortnox: httpx.AsyncClient,
 ) -> None:
-    invoice = await booked_invoice(fortnox)
-
-    response = await post_invoice(
-        fortnox,
-        CustomerNumber=invoice["CustomerNumber"],
-        CreditInvoiceReference=invoice["DocumentNumber"],
-        InvoiceRows=[row(price=100, quantity=1)],
-    )
-
-    assert error_of(response) == (400, 2000588)
-
-
-async def test_partial_credit_of_an_unknown_invoice_is_refused(
-    fortnox: httpx.AsyncClient,
-) -> None:
-    response = await post_invoice(
-        fortnox, CreditInvoiceReference="404", InvoiceRows=[row(quantity=-1)]
-    )
-
-    assert error_of(response) == (400, 2000434)
-
-
-async def test_full_credit_after_a_partial_credit_is_refused(fortnox: httpx.AsyncClient) -> None:
     invoice = await booked_invoice(fortnox, InvoiceRows=[row(price=400, quantity=2)])
     await post_invoice(
         fortnox,
@@ -265,26 +299,10 @@ async def test_full_credit_after_a_partial_credit_is_refused(fortnox: httpx.Asyn
         InvoiceRows=[row(price=400, quantity=-1)],
     )
 
-    assert error_of(await action(fortnox, invoice["DocumentNumber"], "credit")) == (400, 2000588)
+    response = await action(fortnox, invoice["DocumentNumber"], "credit")
 
-
-async def test_cancelling_a_partial_credit_restores_the_original(
-    fortnox: httpx.AsyncClient,
-) -> None:
-    invoice = await booked_invoice(fortnox, InvoiceRows=[row(price=400, quantity=2)])
-    credit = (
-        await post_invoice(
-            fortnox,
-            CustomerNumber=invoice["CustomerNumber"],
-            CreditInvoiceReference=invoice["DocumentNumber"],
-            InvoiceRows=[row(price=400, quantity=-1)],
-        )
-    ).json()["Invoice"]
-
-    await action(fortnox, credit["DocumentNumber"], "cancel")
-
-    original = await get(fortnox, invoice["DocumentNumber"])
-    assert (original["Balance"], original["CreditInvoiceReference"]) == (1000, "0")
+    assert response.status_code == 200
+    assert response.json()["Invoice"]["CreditInvoiceReference"] == "3"
 
 
 # ---- externalprint -----------------------------------------------------------------------
@@ -306,6 +324,7 @@ async def test_credit_works_after_the_rows_article_was_deleted(
     invoice = await create_invoice(
         fortnox, InvoiceRows=[row(ArticleNumber=article["ArticleNumber"], description="Syntest")]
     )
+    await action(fortnox, invoice["DocumentNumber"], "bookkeep")
     await fortnox.delete(f"/3/articles/{article['ArticleNumber']}")
 
     response = await action(fortnox, invoice["DocumentNumber"], "credit")

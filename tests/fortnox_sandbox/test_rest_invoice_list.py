@@ -154,7 +154,7 @@ async def test_unknown_sort_field_is_refused(fortnox: httpx.AsyncClient) -> None
 
 
 async def test_credit_search_tells_credit_invoices_apart(fortnox: httpx.AsyncClient) -> None:
-    invoice = await create_invoice(fortnox)
+    invoice = await booked_invoice(fortnox)
     await action(fortnox, invoice["DocumentNumber"], "credit")
 
     assert await numbers(fortnox, credit="true") == ["2"]

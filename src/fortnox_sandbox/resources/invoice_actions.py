@@ -1,14 +1,21 @@
-"""Invoice actions: bookkeep, cancel, credit, externalprint — and credit invoices by POST.
+"""Invoice actions: bookkeep, cancel, credit, externalprint — and editing credit invoices.
 
 * ``bookkeep`` creates the voucher (series B) after checking every account the voucher needs:
   receivables, the rows' sales accounts, output VAT per rate, round-off (2001304 / 2000550).
 * ``cancel`` ("Makulera") is refused once bookkept, and for a credited invoice.
 * ``credit`` creates a full credit invoice dated today (``Credit "true"``, negative quantities,
   ``InvoiceReference`` = the original) and answers with the UPDATED ORIGINAL, whose
-  ``CreditInvoiceReference`` names the credit. A second credit of the same invoice is refused.
+  ``CreditInvoiceReference`` names the credit. Only a booked invoice that is not already
+  credited can be credited (Fortnox's support article "Skapa kreditfaktura": the option is
+  missing when the invoice is not booked or already credited). The credit invoice is unbooked
+  and may be edited (rows, dates) until it is booked: that is how Fortnox makes a partial credit.
+* ``CreditInvoiceReference`` in a POST is read-only and ignored (Fortnox's C# SDK marks it
+  read-only; the WooCommerce Fortnox Hub strips it): a POSTed invoice with negative rows is an
+  ordinary invoice (``Credit "false"``), neither linked to nor settled against any invoice.
 * A credit settles what is still owed: the original's ``Balance`` drops by up to the credited
   amount and whatever was already paid stays on the credit invoice as a negative balance
   (ASSUMPTION: Fortnox shows credited invoices as settled; the exact matching is UNCONFIRMED).
+  Editing the credit invoice settles again with its new total.
 
 Fortnox's error codes for refused transitions are UNCONFIRMED; they answer 400/2000588.
 """
@@ -21,19 +28,16 @@ from decimal import Decimal
 from typing import Any
 
 from fortnox_sandbox import wire
-from fortnox_sandbox.errors import INVOICE_NOT_FOUND
-from fortnox_sandbox.resources import invoice_rows, ledger
+from fortnox_sandbox.resources import ledger
 from fortnox_sandbox.resources.common import Ctx
 from fortnox_sandbox.resources.invoice_math import ZERO
 from fortnox_sandbox.resources.invoices import (
     KIND,
     NO_REFERENCE,
-    blank_invoice,
     create_invoice,
-    customer_for,
     get_invoice,
-    recompute,
     typed_payload,
+    update_invoice,
 )
 
 # Header fields a full credit copies from the original (ASSUMPTION: references included, so a
@@ -81,12 +85,23 @@ ROW_COPIES = (
 
 
 def post_invoice(ctx: Ctx, payload: dict[str, Any]) -> dict[str, Any]:
-    """``POST /3/invoices``: a new invoice, or a credit invoice when it names one to credit."""
+    """``POST /3/invoices``: a new (ordinary) invoice; ``CreditInvoiceReference`` is read-only."""
     fields = typed_payload(payload)
-    if fields.get("CreditInvoiceReference") not in (None, "", NO_REFERENCE):
-        return create_partial_credit(ctx, fields)
     fields.pop("CreditInvoiceReference", None)
     return create_invoice(ctx, fields)
+
+
+def put_invoice(ctx: Ctx, number: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """``PUT /3/invoices/{n}``: the update rules of ``invoices.update_invoice``; a credit
+    invoice made by the credit action is settled again against its original with its new total."""
+    before = get_invoice(ctx, number)
+    settled_before = before["Balance"] - before["Total"]
+    invoice = update_invoice(ctx, number, fields)
+    original = ctx.company.invoices.get(invoice["InvoiceReference"])
+    if invoice["Credit"] == "true" and original is not None:
+        _return_settlement(ctx, original, settled_before)
+        _settle(ctx, original, invoice)
+    return invoice
 
 
 def bookkeep(ctx: Ctx, number: str) -> dict[str, Any]:
@@ -146,6 +161,8 @@ def credit(ctx: Ctx, number: str) -> dict[str, Any]:
     """The full-credit action; answers with the updated original."""
     original = get_invoice(ctx, number)
     _require_creditable(original)
+    if not original["Booked"]:
+        raise wire.invalid("Fakturan är inte bokförd och kan inte krediteras.")
     if original["CreditInvoiceReference"] != NO_REFERENCE:
         raise wire.invalid(
             f"Fakturan är redan krediterad (kreditfaktura {original['CreditInvoiceReference']})."
@@ -179,60 +196,8 @@ def _require_creditable(original: dict[str, Any]) -> None:
         raise wire.invalid("En kreditfaktura kan inte krediteras.")
 
 
-def create_partial_credit(ctx: Ctx, fields: dict[str, Any]) -> dict[str, Any]:
-    """ASSUMPTION: ``POST /3/invoices`` with ``CreditInvoiceReference`` = the original's number
-    creates a credit invoice of it. Rows carry negative quantities (as on Fortnox's own credit
-    invoices); the credits of an invoice together never exceed its total."""
-    reference = str(fields.pop("CreditInvoiceReference"))
-    original = ctx.company.invoices.get(reference)
-    if original is None:
-        raise wire.bad_request(INVOICE_NOT_FOUND, "Kan inte hitta fakturan.")
-    _require_creditable(original)
-    customer = customer_for(ctx, fields.setdefault("CustomerNumber", original["CustomerNumber"]))
-    if customer["CustomerNumber"] != original["CustomerNumber"]:
-        raise wire.invalid("Kreditfakturan måste ha samma kund som fakturan. (CustomerNumber)")
-    preview = _credit_total(ctx, fields, customer)
-    if preview >= ZERO:
-        raise wire.invalid("En kreditfaktura måste ha ett negativt belopp.")
-    if -(credited_amount(ctx, reference) + preview) > original["Total"]:
-        raise wire.invalid("Krediteringen överstiger fakturans belopp.")
-    credit_invoice = create_invoice(ctx, fields, Credit="true", InvoiceReference=reference)
-    _settle(ctx, original, credit_invoice)
-    return credit_invoice
-
-
-def _credit_total(ctx: Ctx, fields: dict[str, Any], customer: dict[str, Any]) -> Decimal:
-    """The total the credit invoice would get, computed without storing anything."""
-    draft = blank_invoice()
-    draft.update(
-        VATIncluded=fields.get("VATIncluded", bool(customer["ShowPriceVATIncluded"])),
-        Currency=fields.get("Currency", customer["Currency"] or "SEK"),
-        AdministrationFee=fields.get("AdministrationFee", ZERO),
-        Freight=fields.get("Freight", ZERO),
-        InvoiceRows=[
-            invoice_rows.build_row(ctx, copy.deepcopy(row), customer=customer)
-            for row in fields.get("InvoiceRows", [])
-        ],
-    )
-    recompute(ctx, draft)
-    total: Decimal = draft["Total"]
-    return total
-
-
-def credited_amount(ctx: Ctx, number: str) -> Decimal:
-    """The (negative) sum of the live credit invoices referring to invoice ``number``."""
-    return sum(
-        (
-            invoice["Total"]
-            for invoice in ctx.company.invoices.values()
-            if invoice["InvoiceReference"] == number and not invoice["Cancelled"]
-        ),
-        ZERO,
-    )
-
-
 def _settle(ctx: Ctx, original: dict[str, Any], credit_invoice: dict[str, Any]) -> None:
-    settled = min(max(original["Balance"], ZERO), -credit_invoice["Total"])
+    settled = min(max(original["Balance"], ZERO), max(-credit_invoice["Total"], ZERO))
     original["Balance"] -= settled
     credit_invoice["Balance"] = credit_invoice["Total"] + settled
     for invoice in (original, credit_invoice):
@@ -248,9 +213,7 @@ def _unsettle(ctx: Ctx, credit_invoice: dict[str, Any]) -> None:
     original = ctx.company.invoices.get(credit_invoice["InvoiceReference"])
     if original is None:
         return
-    original["Balance"] += credit_invoice["Balance"] - credit_invoice["Total"]
-    if original["Balance"] != ZERO:
-        original["FinalPayDate"] = None
+    _return_settlement(ctx, original, credit_invoice["Balance"] - credit_invoice["Total"])
     if original["CreditInvoiceReference"] == credit_invoice["DocumentNumber"]:
         others = [
             i["DocumentNumber"]
@@ -260,6 +223,13 @@ def _unsettle(ctx: Ctx, credit_invoice: dict[str, Any]) -> None:
             and i is not credit_invoice
         ]
         original["CreditInvoiceReference"] = others[-1] if others else NO_REFERENCE
+    ctx.touch(KIND, original["DocumentNumber"])
+
+
+def _return_settlement(ctx: Ctx, original: dict[str, Any], settled: Decimal) -> None:
+    original["Balance"] += settled
+    if original["Balance"] != ZERO:
+        original["FinalPayDate"] = None
     ctx.touch(KIND, original["DocumentNumber"])
 
 

@@ -4,8 +4,8 @@ Omitted values come from the customer (name, address, terms, currency…) and th
 predefined settings (terms of payment 30, price list A); explicit values win. ``DocumentNumber``
 is the caller's or the next free number; a number in use is refused (Fortnox's code for that is
 UNCONFIRMED; the sandbox answers 400/2000588). The OCR is derived from the number unless given.
-A POST carrying ``CreditInvoiceReference`` creates a credit invoice of that invoice (ASSUMPTION,
-see ``invoice_actions.create_partial_credit``). Invoices are never deleted, only cancelled.
+``CreditInvoiceReference`` is read-only (only the credit action sets it, see
+``invoice_actions``). Invoices are never deleted, only cancelled.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ async def update_invoice(
     invoices.get_invoice(ctx, number)
     clears = http.clears_on_null(request)
     fields = invoices.typed_update(await http.body(request, "Invoice"), clears=clears)
-    invoice = invoices.update_invoice(ctx, number, fields)
+    invoice = invoice_actions.put_invoice(ctx, number, fields)
     return http.single("Invoice", invoice_views.invoice_view(ctx, invoice))
 
 
