@@ -125,9 +125,19 @@ async def transfer(
 
 
 async def patient_invoice(
-    session: AsyncSession, connected: Connected, rows: list[tuple[str, str]] | None = None
+    session: AsyncSession,
+    connected: Connected,
+    rows: list[tuple[str, str]] | None = None,
+    *,
+    invoice_date: dt.date | None = None,
 ) -> Invoice:
-    return await _invoice(session, connected, patient_id=connected.clinic.patient.id, rows=rows)
+    return await _invoice(
+        session,
+        connected,
+        patient_id=connected.clinic.patient.id,
+        rows=rows,
+        invoice_date=invoice_date,
+    )
 
 
 async def company_invoice(
@@ -141,13 +151,14 @@ async def _invoice(
     connected: Connected,
     *,
     rows: list[tuple[str, str]] | None,
+    invoice_date: dt.date | None = None,
     **party: int,
 ) -> Invoice:
     invoice = await make_invoice(
         session,
         issuer_id=connected.clinic.issuer.id,
         rows=[(code, Decimal(q)) for code, q in (rows or [("BESOK", "1"), ("KONSULT", "2")])],
-        invoice_date=today_in_sweden(),
+        invoice_date=invoice_date or today_in_sweden(),
         **party,
     )
     await session.commit()
@@ -227,6 +238,26 @@ async def fired_faults(connected: Connected) -> int:
     response = await connected.sandbox.get("/_sandbox/faults")
     assert response.status_code == 200, response.text
     return sum(int(fault["fired"]) for fault in response.json())
+
+
+async def fortnox_invoice(connected: Connected, number: str | int | None) -> dict[str, Any]:
+    """An invoice as Fortnox shows it (its raw JSON), read straight from the sandbox."""
+    response = await connected.sandbox.get(
+        f"/3/invoices/{number}", headers={"Authorization": f"Bearer {connected.access_token}"}
+    )
+    assert response.status_code == 200, response.text
+    invoice: dict[str, Any] = response.json()["Invoice"]
+    return invoice
+
+
+async def inside_fortnox(connected: Connected, action: str, **fields: Any) -> dict[str, Any]:
+    """Something a person does directly in Fortnox (the sandbox's "inside" actions)."""
+    response = await connected.sandbox.post(
+        f"/_sandbox/tenants/{connected.tenant_id}/actions", json={"action": action, **fields}
+    )
+    assert response.status_code == 200, response.text
+    changed: dict[str, Any] = response.json()
+    return changed
 
 
 async def fortnox_list(connected: Connected, resource: str, key: str) -> list[dict[str, Any]]:

@@ -2,7 +2,10 @@
 
 None of the writes is idempotent at Fortnox. After an ``Ambiguous`` failure of ``create`` look the
 invoice up with ``find_by_external_reference`` before trying again; after one of ``credit``,
-re-read the original and check ``credit_invoice_reference``.
+re-read the original and check ``credit_invoice_reference``; after one of ``bookkeep``, re-read
+the invoice and check ``booked``. Only the credit action makes a credit invoice Fortnox links to
+the original; a partial credit is that credit invoice changed with ``update`` before it is
+booked.
 """
 
 from __future__ import annotations
@@ -104,11 +107,6 @@ class Invoices:
     async def create(self, invoice: Invoice) -> Invoice:
         data = await self._api.call("POST", "invoices", body={"Invoice": invoice.to_wire()})
         return read_entity(data, "Invoice", Invoice)
-
-    async def create_credit_invoice(self, original: str, credit: Invoice) -> Invoice:
-        """A credit invoice referencing the original (a partial credit, made by POST)."""
-        payload = credit.model_copy(update={"credit_invoice_reference": original})
-        return await self.create(payload)
 
     async def update(
         self, document_number: str, changes: Invoice, *, clear: Iterable[str] = ()

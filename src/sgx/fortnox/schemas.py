@@ -208,8 +208,9 @@ class Invoice(WireModel):
     organisation_number: Text = ReadOnly()
     customer_number: Text = None
     document_number: Text = None
-    # On an original: the credit invoice made from it. On create: the original being credited.
-    credit_invoice_reference: Reference = None
+    # On an original: the credit invoice the credit action made from it. Read-only: a POST
+    # naming an invoice here makes no credit (only ``PUT /3/invoices/{n}/credit`` does).
+    credit_invoice_reference: Reference = ReadOnly()
     invoice_date: Date = None
     due_date: Date = None
     delivery_date: Date = None

@@ -25,6 +25,13 @@ Fortnox totals it like any row.
 Every free text goes through ``sendable_text.clean`` (the rule input validation applies too):
 line breaks and tabs become spaces, typographic dashes and quotes their plain forms, so Fortnox
 never refuses a text SGX accepted (2000359). E-mail addresses go as typed.
+
+Credits: the first credit of an invoice is the credit invoice Fortnox's credit action makes,
+changed to SGX's credit (``credit_changes``): SGX's dates, the credit's own SGX reference in
+``ExternalInvoiceReference1`` (which tells SGX's credit invoice from one made by hand) and, for a
+partial credit, SGX's rows. A later credit of the same invoice is a plain negative invoice
+(Fortnox links one credit only); it names the original in ``Remarks`` (printed) and in
+``ExternalInvoiceReference2`` (``Kredit av faktura N``, searchable in Fortnox).
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ PATIENT_NUMBER_PREFIX = "SGXP"
 CURRENCY = "SEK"
 YOUR_REFERENCE_MAX = 50
 REMARKS_MAX = 1024
+REFERENCE_MAX = 80
 # Identity numbers Fortnox can take as a private customer's OrganisationNumber.
 SENDABLE_IDENTITIES = frozenset({IdentityKind.PERSONNUMMER, IdentityKind.SAMORDNINGSNUMMER})
 # The customer fields SGX manages for a patient: sent on every update, blanks as null, so that
@@ -226,6 +234,41 @@ def remarks(invoice: SgxInvoice, *, original_number: int | None) -> str | None:
     return "\n".join(lines)[:REMARKS_MAX] or None
 
 
+def unlinked_credit_reference(original_number: int) -> str:
+    return f"Kredit av faktura {original_number}"[:REFERENCE_MAX]
+
+
+def invoice_rows(invoice: SgxInvoice, *, articles_in_fortnox: set[str]) -> list[InvoiceRow]:
+    return [
+        invoice_row(row, article_in_fortnox=row.article_code in articles_in_fortnox)
+        for row in invoice.rows
+    ]
+
+
+def credit_changes(
+    credit: SgxInvoice,
+    *,
+    original_number: int,
+    articles_in_fortnox: set[str] | None,
+) -> Invoice:
+    """What SGX changes on the credit invoice Fortnox's credit action made: dates and reference,
+    and SGX's rows (``articles_in_fortnox`` given) for a credit of less than the whole invoice."""
+    reference = invoice_reference(issuer_id=credit.issuer_id, invoice_id=credit.id)
+    if articles_in_fortnox is None:
+        return Invoice(
+            invoice_date=credit.invoice_date,
+            due_date=credit.due_date,
+            external_invoice_reference1=reference,
+        )
+    return Invoice(
+        invoice_date=credit.invoice_date,
+        due_date=credit.due_date,
+        external_invoice_reference1=reference,
+        remarks=remarks(credit, original_number=original_number),
+        invoice_rows=invoice_rows(credit, articles_in_fortnox=articles_in_fortnox),
+    )
+
+
 def invoice_payload(
     invoice: SgxInvoice,
     *,
@@ -233,7 +276,7 @@ def invoice_payload(
     articles_in_fortnox: set[str],
     original_number: int | None = None,
 ) -> Invoice:
-    """The invoice (or partial credit) as Fortnox gets it; a credit's rows are negative.
+    """The invoice (or a later credit, a plain negative invoice) as Fortnox gets it.
 
     For a company invoice nothing names a patient or an employee: the rows are article texts and
     ``YourReference`` is the customer's own reference.
@@ -251,10 +294,10 @@ def invoice_payload(
         currency=CURRENCY,
         vat_included=False,
         remarks=remarks(invoice, original_number=original_number),
-        invoice_rows=[
-            invoice_row(row, article_in_fortnox=row.article_code in articles_in_fortnox)
-            for row in invoice.rows
-        ],
+        external_invoice_reference2=(
+            None if original_number is None else unlinked_credit_reference(original_number)
+        ),
+        invoice_rows=invoice_rows(invoice, articles_in_fortnox=articles_in_fortnox),
     )
 
 

@@ -13,6 +13,7 @@ import enum
 from decimal import Decimal
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Enum,
     ForeignKey,
@@ -110,6 +111,9 @@ class Invoice(Base):
     transfer_message: Mapped[str | None] = mapped_column(Text, default=None)
     fortnox_document_number: Mapped[str | None] = mapped_column(String(50), default=None)
     transfer_updated_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # A credit that went to Fortnox as a plain negative invoice, which Fortnox neither links to
+    # nor settles against the original: someone must match the two in Fortnox.
+    fortnox_unlinked_credit: Mapped[bool] = mapped_column(Boolean, default=False)
     # Read back from Fortnox by the reconciliation: "Betald", "Delvis betald", "Obetald" (or
     # None: not read yet, a credit, or nothing left to pay); "Förfallen" follows from the date.
     payment_state: Mapped[str | None] = mapped_column(String(20), default=None)

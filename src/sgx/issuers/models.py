@@ -33,6 +33,8 @@ class Issuer(Base):
     send_personnummer_to_fortnox: Mapped[bool] = mapped_column(Boolean, default=False)
     # "Integration" under Externa tjänster → Fortnox; only Support may switch it.
     fortnox_integration_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Bokför fakturor i Fortnox automatiskt": each transferred invoice and credit is booked.
+    book_invoices_in_fortnox: Mapped[bool] = mapped_column(Boolean, default=True)
     fortnox_go_live_date: Mapped[dt.date | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -160,15 +160,17 @@ async def test_full_credit_returns_the_original_pointing_at_its_credit_invoice(
     assert credit.total == -(created.total or 0)
 
 
-async def test_partial_credit_invoice_references_the_original(
+async def test_partial_credit_is_the_credit_invoice_edited_before_booking(
     fortnox: FortnoxClient, customer_number: str
 ) -> None:
     created = await create(fortnox, customer_number, invoice_rows=[row(price="1000")])
     assert created.document_number is not None
     await fortnox.invoices.bookkeep(created.document_number)
-    partial = invoice(customer_number, invoice_rows=[row(quantity="-1", price="400")])
-    credit = await fortnox.invoices.create_credit_invoice(created.document_number, partial)
+    original = await fortnox.invoices.credit(created.document_number)
+    assert original.credit_invoice_reference is not None
+    changes = Invoice(invoice_rows=[row(quantity="-1", price="400")])
+    credit = await fortnox.invoices.update(original.credit_invoice_reference, changes)
     assert credit.credit is True and credit.invoice_reference == created.document_number
     assert credit.total == Decimal("-500")
-    original = await fortnox.invoices.get(created.document_number)
-    assert original.credit_invoice_reference == credit.document_number
+    booked = await fortnox.invoices.bookkeep(original.credit_invoice_reference)
+    assert booked.booked is True

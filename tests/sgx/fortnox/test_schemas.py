@@ -139,9 +139,11 @@ def test_only_fields_that_are_set_are_written() -> None:
     }
 
 
-def test_a_credit_invoice_writes_its_reference_to_the_original() -> None:
+def test_the_credit_reference_is_read_only_and_never_written() -> None:
     credit = Invoice(customer_number="1", credit_invoice_reference="18")
-    assert credit.to_wire() == {"CustomerNumber": "1", "CreditInvoiceReference": "18"}
+    assert credit.to_wire() == {"CustomerNumber": "1"}
+    read = Invoice.model_validate({"CreditInvoiceReference": "18"})
+    assert read.credit_invoice_reference == "18"
 
 
 def test_company_information_reads_organization_number_with_z() -> None:

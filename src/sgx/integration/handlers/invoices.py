@@ -1,13 +1,16 @@
-"""``JobKind.INVOICE``: an invoice, or a partial credit (a credit invoice of its own), to Fortnox.
+"""An invoice, or a later credit (a plain negative invoice), to Fortnox; booked when the issuer
+books in Fortnox.
 
-Steady state: customer and articles are known and unchanged, so the invoice costs one call
-(``POST /3/invoices``). The invoice is sent with ``DocumentNumber`` = the SGX number and
-``ExternalInvoiceReference1`` = its SGX reference, which makes creation safe to repeat: when an
-earlier attempt may have sent it (``write_sent_at``), or Fortnox refuses it, the invoice under
-that number is read; one carrying our reference is adopted, anything else is a conflict for a
-person — never a second document. A partial credit is posted with ``CreditInvoiceReference`` =
-the original's Fortnox number and negative quantities. Fortnox's totals are compared with SGX's
-after creation; a difference leaves the invoice "Osynk" with the difference spelled out.
+Steady state: customer and articles are known and unchanged, so a returning patient's invoice
+costs two calls (``POST /3/invoices`` and ``PUT …/bookkeep``). The invoice is sent with
+``DocumentNumber`` = the SGX number and ``ExternalInvoiceReference1`` = its SGX reference, which
+makes creation safe to repeat: when an earlier attempt may have sent it (``write_sent_at``), or
+Fortnox refuses it, the invoice under that number is read; one carrying our reference is
+adopted, anything else is a conflict for a person — never a second document. An adopted invoice
+is booked when it is not yet (a run stopped between the two calls). A later credit of an invoice
+(see ``handlers.credits``) goes the same way with negative quantities, naming the original, and
+is marked as not linked in Fortnox. Fortnox's totals are compared with SGX's after creation; a
+difference leaves the invoice "Osynk" with the difference spelled out.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from sgx.integration import mapping
 from sgx.integration.handlers import refusals
 from sgx.integration.handlers.accounts import explain_account_error, is_account_error
 from sgx.integration.handlers.articles import ensure_articles
-from sgx.integration.handlers.common import TransferRefused, lookup, refuse, write
+from sgx.integration.handlers.booking import book
+from sgx.integration.handlers.common import lookup, refuse, write
 from sgx.integration.handlers.customers import customer_number_for
-from sgx.integration.handlers.loading import InvoiceSnapshot, load_invoice
+from sgx.integration.handlers.loading import InvoiceSnapshot
 from sgx.integration.handlers.recording import record_transferred
 from sgx.integration.jobs import JobContext, JobOutcome, OutcomeKind
 from sgx.integration.links import LinkKind
@@ -37,20 +41,6 @@ FINISHED = frozenset(
     }
 )
 RETRY_ORIGINAL_SECONDS = 60.0
-
-
-async def transfer_invoice(ctx: JobContext, job: TransferJob) -> JobOutcome:
-    snapshot = await load_invoice(ctx, job.subject_id, with_links=True)
-    if snapshot is None:
-        return JobOutcome(
-            OutcomeKind.FAILED, code="invoice_missing", message="Fakturan finns inte i SGX."
-        )
-    if already_transferred(snapshot):
-        return JobOutcome.done(snapshot.invoice.fortnox_document_number or "")
-    try:
-        return await send_invoice(ctx, job, snapshot)
-    except TransferRefused as refusal:
-        return refusal.outcome
 
 
 def already_transferred(snapshot: InvoiceSnapshot) -> bool:
@@ -73,8 +63,8 @@ def original_number(snapshot: InvoiceSnapshot) -> int | None:
 
 
 async def send_invoice(ctx: JobContext, job: TransferJob, snapshot: InvoiceSnapshot) -> JobOutcome:
-    """Create the invoice (or partial credit) once; a lost customer or article is looked up
-    again once (someone removed it in Fortnox since SGX remembered it)."""
+    """Create the invoice (or later credit) once and book it; a lost customer or article is
+    looked up again once (someone removed it in Fortnox since SGX remembered it)."""
     # Only an earlier run can have sent this invoice; this run's customer or article writes
     # mark the job too, but do not make the invoice's own lookup necessary.
     resumed = job.write_sent_at is not None
@@ -93,6 +83,8 @@ async def send_invoice(ctx: JobContext, job: TransferJob, snapshot: InvoiceSnaps
         )
         try:
             created = await create_once(ctx, job, snapshot, payload, credited, resumed=resumed)
+            if snapshot.issuer.book_invoices_in_fortnox:
+                created = await book(ctx, job, created)
         except FortnoxError as error:
             if is_account_error(error):
                 return await explain_account_error(ctx, job, snapshot.invoice, error)
@@ -100,7 +92,7 @@ async def send_invoice(ctx: JobContext, job: TransferJob, snapshot: InvoiceSnaps
                 raise
             fresh = True
             continue
-        return await record_transferred(ctx, snapshot, created)
+        return await record_transferred(ctx, snapshot, created, unlinked=credited is not None)
 
 
 async def create_once(
@@ -134,9 +126,8 @@ async def create_once(
 
 
 async def _post(ctx: JobContext, payload: Invoice, credited: int | None) -> Invoice:
-    if credited is None:
-        return await ctx.client.invoices.create(payload)
-    return await ctx.client.invoices.create_credit_invoice(str(credited), payload)
+    # A later credit is an ordinary invoice for Fortnox: it names its original in its texts.
+    return await ctx.client.invoices.create(payload)
 
 
 async def _existing(ctx: JobContext, job: TransferJob, number: str) -> Invoice | None:

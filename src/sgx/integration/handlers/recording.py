@@ -6,6 +6,10 @@ Fortnox with its number, but its status is "Osynk" with the difference in the me
 ``fortnox_totals_differ``), so that someone looks before it is paid or booked. The job is done
 either way: sending it again would not change Fortnox's arithmetic.
 
+A credit Fortnox does not link to its original (a later credit, sent as a plain negative
+invoice) is marked ``fortnox_unlinked_credit``: someone must match it against the original in
+Fortnox, and "Att åtgärda" says so until Fortnox shows it settled.
+
 An original becomes "Krediterad" when nothing of it is left to credit in SGX and every credit of
 it is in Fortnox.
 """
@@ -25,15 +29,16 @@ from sgx.invoicing.models import Invoice, TransferStatus
 
 
 async def record_transferred(
-    ctx: JobContext, snapshot: InvoiceSnapshot, created: FortnoxInvoice
+    ctx: JobContext, snapshot: InvoiceSnapshot, created: FortnoxInvoice, *, unlinked: bool = False
 ) -> JobOutcome:
+    """``unlinked``: a credit Fortnox does not link to its original (to be matched by hand)."""
     number = created.document_number or ""
     differences = mapping.totals_differences(snapshot.invoice, created)
     described = (
         refusals.totals_differ(number, [d.describe() for d in differences]) if differences else None
     )
     async with ctx.session_factory() as session:
-        await set_invoice_transfer_status(
+        stored = await set_invoice_transfer_status(
             session,
             invoice_id=snapshot.invoice.id,
             status=TransferStatus.OUT_OF_SYNC if described else TransferStatus.TRANSFERRED,
@@ -41,6 +46,8 @@ async def record_transferred(
             message=described.message if described else None,
             fortnox_document_number=number,
         )
+        if stored is not None and unlinked:
+            stored.fortnox_unlinked_credit = True
         if snapshot.original is not None:
             await mark_credited_when_complete(session, original_id=snapshot.original.id)
         await session.commit()

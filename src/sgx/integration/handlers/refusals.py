@@ -107,6 +107,16 @@ def original_not_transferred(number: int) -> Described:
     )
 
 
+def credited_outside_sgx(original: str, credit: str) -> Described:
+    return Described(
+        "credited_in_fortnox",
+        f"Faktura {original} är redan krediterad i Fortnox (kreditfaktura {credit}), men inte "
+        "av SGX. Fortnox kopplar bara en kreditfaktura till en faktura, så SGX skickar inte "
+        "den här delkrediteringen. Kontrollera krediteringen i Fortnox och kontakta SGX "
+        "support.",
+    )
+
+
 def account_problems(problems: list[str], year: str) -> Described:
     listed = "; ".join(problems)
     return Described(
