@@ -73,6 +73,15 @@ async def set_up(
     return Setup(connected, sandbox, engine, worker_gateway, create_session_factory(db))
 
 
+async def books_by_hand(session: AsyncSession, setup: Setup) -> None:
+    """The clinic books its invoices in Fortnox by hand, so they stay unbooked, and editable
+    there, after their transfer (Fortnox refuses to change a booked invoice)."""
+    issuer = setup.connected.clinic.issuer
+    issuer.book_invoices_in_fortnox = False
+    session.add(issuer)
+    await session.commit()
+
+
 async def patient_invoice(
     session: AsyncSession,
     setup: Setup,

@@ -51,7 +51,11 @@ async def test_changed_article_is_updated_and_unchanged_ones_are_not_touched(
     await forget_requests(connected)
     await transfer(connected, session, second)
     calls = [(r["method"], r["path"]) for r in await requests_to_fortnox(connected)]
-    assert calls == [("PUT", "/3/articles/KONSULT"), ("POST", "/3/invoices")]
+    assert calls == [
+        ("PUT", "/3/articles/KONSULT"),
+        ("POST", "/3/invoices"),
+        ("PUT", f"/3/invoices/{second.number}/bookkeep"),
+    ]
     assert (await connected.fortnox.articles.get("KONSULT")).description == (
         "Konsultation företagshälsa"
     )

@@ -30,7 +30,7 @@ async def connected(
     return await connect_clinic(session, session_factory, sandbox_client)
 
 
-async def test_second_invoice_for_a_known_company_costs_one_fortnox_call(
+async def test_second_invoice_for_a_known_company_costs_its_creation_and_booking(
     connected: Connected, session: AsyncSession
 ) -> None:
     await with_company_in_fortnox(connected)
@@ -40,7 +40,8 @@ async def test_second_invoice_for_a_known_company_costs_one_fortnox_call(
     outcome = await transfer(connected, session, second)
     assert outcome.kind is OutcomeKind.DONE
     calls = [(r["method"], r["path"]) for r in await requests_to_fortnox(connected)]
-    assert calls == [("POST", "/3/invoices")]
+    number = outcome.fortnox_document_number
+    assert calls == [("POST", "/3/invoices"), ("PUT", f"/3/invoices/{number}/bookkeep")]
 
 
 async def test_company_invoice_goes_to_the_customer_with_exactly_that_organisation_number(

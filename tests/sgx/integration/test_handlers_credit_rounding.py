@@ -1,6 +1,7 @@
 """Credits rounded to whole kronor, through the transfer handler against the sandbox: the credit
-that completes the crediting carries an öresutjämning row, Fortnox accepts it (its credits never
-exceed the invoice) and computes the same totals, so it ends "Överförd", not "Fel" or "Osynk"."""
+that completes the crediting carries an öresutjämning row, Fortnox computes the same totals for
+the linked credit invoice and for the later negative invoices, so each ends "Överförd", not
+"Fel" or "Osynk"."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ async def transferred(connected: Connected, session: AsyncSession, invoice: Invo
 
 
 async def in_fortnox(connected: Connected, invoice: Invoice) -> FortnoxInvoice:
-    return await connected.fortnox.invoices.get(str(invoice.number))
+    """The invoice in Fortnox under the number SGX stored (a linked credit has Fortnox's own)."""
+    now = await stored(connected.ctx.session_factory, Invoice, invoice.id)
+    return await connected.fortnox.invoices.get(str(now.fortnox_document_number))
 
 
 def totals(found: FortnoxInvoice) -> tuple[D | None, D | None, D | None]:
@@ -63,7 +66,9 @@ async def test_rest_of_a_half_credit_reaches_fortnox_with_the_ore_adjustment(
 
     assert (outcome.kind, outcome.code) == (OutcomeKind.DONE, ""), outcome.message
     made = await in_fortnox(connected, rest)
-    assert made.credit is True and made.invoice_reference == str(original.number)
+    # A later credit: a plain negative invoice naming the original (Fortnox links one credit).
+    assert made.credit is False
+    assert made.external_invoice_reference2 == f"Kredit av faktura {original.number}"
     assert [
         (r.article_number or "", r.description, r.delivered_quantity, r.price, r.vat)
         for r in made.invoice_rows or []

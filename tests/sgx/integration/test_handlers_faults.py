@@ -1,11 +1,13 @@
 """Exactly once under faults: each fault kind on each write the handlers make — customer create,
-article create, invoice create, credit invoice POST and the credit action — ends with exactly one
-document in Fortnox. The job is run again after each transient failure, as the engine would."""
+article create, invoice create and booking, the credit action, the change and the booking of the
+credit invoice, a later credit's POST — ends with exactly one document in Fortnox, booked. The
+job is run again after each transient failure, as the engine would."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -22,6 +24,7 @@ from tests.builders.transfer import (
     connect_clinic,
     credit,
     fired_faults,
+    fortnox_invoice,
     fortnox_list,
     patient_invoice,
     transfer,
@@ -67,6 +70,13 @@ async def _full_credit(connected: Connected, session: AsyncSession) -> tuple[Inv
     return await credit(session, original), JobKind.FULL_CREDIT
 
 
+async def _later_credit(connected: Connected, session: AsyncSession) -> tuple[Invoice, JobKind]:
+    original = await _transferred(connected, session)
+    first = await credit(session, original, [(original.rows[0].id, "1")])
+    assert (await transfer(connected, session, first)).kind is OutcomeKind.DONE
+    return await credit(session, original, [(original.rows[0].id, "1")]), JobKind.INVOICE
+
+
 async def _customers(connected: Connected, invoice: Invoice, outcome: JobOutcome) -> int:
     wanted = f"SGXP{connected.clinic.patient.id}"
     customers = await fortnox_list(connected, "customers", "Customers")
@@ -81,23 +91,35 @@ async def _articles(connected: Connected, invoice: Invoice, outcome: JobOutcome)
 
 async def _invoices(connected: Connected, invoice: Invoice, outcome: JobOutcome) -> int:
     invoices = await fortnox_list(connected, "invoices", "Invoices")
-    assert [i["DocumentNumber"] for i in invoices] == [str(invoice.number)]
+    assert [(i["DocumentNumber"], i["Booked"]) for i in invoices] == [(str(invoice.number), True)]
     return len(invoices)
 
 
 async def _credit_invoices(connected: Connected, credit: Invoice, outcome: JobOutcome) -> int:
     invoices = await fortnox_list(connected, "invoices", "Invoices")
-    numbers = [i["DocumentNumber"] for i in invoices]
-    assert outcome.fortnox_document_number in numbers
+    booked = {i["DocumentNumber"]: i["Booked"] for i in invoices}
+    assert booked[outcome.fortnox_document_number] is True
+    made = await fortnox_invoice(connected, outcome.fortnox_document_number)
+    assert Decimal(str(made["Total"])) == credit.total
     return len(invoices) - 1  # besides the original
+
+
+async def _later_credits(connected: Connected, credit: Invoice, outcome: JobOutcome) -> int:
+    assert await _credit_invoices(connected, credit, outcome) == 2
+    return 1  # besides the original and its first credit
 
 
 WRITES = {
     "customer_create": Write("POST", r"^/3/customers/?$", _new_invoice, _customers),
     "article_create": Write("POST", r"^/3/articles/?$", _new_invoice, _articles),
     "invoice_create": Write("POST", r"^/3/invoices/?$", _new_invoice, _invoices),
-    "credit_invoice_post": Write("POST", r"^/3/invoices/?$", _partial_credit, _credit_invoices),
+    "invoice_bookkeep": Write("PUT", r"^/3/invoices/\d+/bookkeep$", _new_invoice, _invoices),
     "credit_action": Write("PUT", r"^/3/invoices/\d+/credit$", _full_credit, _credit_invoices),
+    "credit_change": Write("PUT", r"^/3/invoices/\d+$", _partial_credit, _credit_invoices),
+    "credit_bookkeep": Write(
+        "PUT", r"^/3/invoices/\d+/bookkeep$", _partial_credit, _credit_invoices
+    ),
+    "later_credit_post": Write("POST", r"^/3/invoices/?$", _later_credit, _later_credits),
 }
 
 

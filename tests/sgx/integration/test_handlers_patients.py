@@ -76,7 +76,7 @@ async def test_patient_with_protected_identity_never_has_an_address_in_fortnox(
     assert not customer.address1 and not customer.city and not customer.zip_code
 
 
-async def test_second_invoice_for_a_known_patient_costs_one_fortnox_call(
+async def test_second_invoice_for_a_known_patient_costs_its_creation_and_booking(
     connected: Connected, session: AsyncSession
 ) -> None:
     await transfer(connected, session, await patient_invoice(session, connected))
@@ -85,7 +85,8 @@ async def test_second_invoice_for_a_known_patient_costs_one_fortnox_call(
     outcome = await transfer(connected, session, second)
     assert outcome.kind is OutcomeKind.DONE
     calls = [(r["method"], r["path"]) for r in await requests_to_fortnox(connected)]
-    assert calls == [("POST", "/3/invoices")]
+    number = outcome.fortnox_document_number
+    assert calls == [("POST", "/3/invoices"), ("PUT", f"/3/invoices/{number}/bookkeep")]
 
 
 async def test_patient_whose_number_was_not_stored_beside_the_link_gets_it_with_the_next_invoice(

@@ -17,6 +17,7 @@ from sgx.kit.clock import today_in_sweden
 from sgx.settings import Settings
 from tests.sgx.integration.reconcile_support import (
     Setup,
+    books_by_hand,
     forget_requests,
     fortnox_requests,
     fresh,
@@ -131,6 +132,7 @@ def test_payment_states_follow_the_balance_against_what_is_owed() -> None:
 async def test_a_payment_on_a_bookkept_invoice_is_read_from_the_list_alone(
     session: AsyncSession, setup: Setup
 ) -> None:
+    await books_by_hand(session, setup)
     [invoice] = await transferred(session, setup, await patient_invoice(session, setup))
     await minutes_later(setup, 5)
     await pass_now(setup)

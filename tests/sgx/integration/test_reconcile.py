@@ -22,6 +22,7 @@ from sgx.outbox.models import JobKind, JobStatus, TransferAttempt, TransferJob
 from sgx.settings import Settings
 from tests.sgx.integration.reconcile_support import (
     Setup,
+    books_by_hand,
     edit_rows,
     forget_requests,
     fortnox_requests,
@@ -104,6 +105,7 @@ async def test_the_first_pass_reads_the_whole_list_without_reading_invoices_one_
 async def test_an_invoice_edited_in_fortnox_costs_one_read_of_it(
     session: AsyncSession, setup: Setup
 ) -> None:
+    await books_by_hand(session, setup)
     [invoice] = await transferred(session, setup, await patient_invoice(session, setup))
     await minutes_later(setup, 5)
     await pass_now(setup)

@@ -14,6 +14,7 @@ from sgx.invoicing.models import TransferStatus
 from sgx.settings import Settings
 from tests.sgx.integration.reconcile_support import (
     Setup,
+    books_by_hand,
     drift_count,
     drifts,
     edit_rows,
@@ -104,6 +105,7 @@ async def test_credits_made_in_sgx_are_never_drift(session: AsyncSession, setup:
 async def test_an_invoice_cancelled_in_fortnox_is_osynk_once(
     session: AsyncSession, setup: Setup
 ) -> None:
+    await books_by_hand(session, setup)
     [invoice] = await transferred(session, setup, await patient_invoice(session, setup))
     await reconciled(setup)
     await inside(setup, "cancel_invoice", document_number=invoice.fortnox_document_number)
@@ -121,6 +123,7 @@ async def test_an_invoice_cancelled_in_fortnox_is_osynk_once(
 async def test_rows_changed_in_fortnox_are_osynk_with_the_difference_once(
     session: AsyncSession, setup: Setup
 ) -> None:
+    await books_by_hand(session, setup)
     [invoice] = await transferred(session, setup, await patient_invoice(session, setup))
     await reconciled(setup)
     await edit_rows(setup, invoice, {0: {"DeliveredQuantity": "2"}})
@@ -137,6 +140,7 @@ async def test_rows_changed_in_fortnox_are_osynk_with_the_difference_once(
 async def test_a_row_text_changed_in_fortnox_is_found_though_no_total_moved(
     session: AsyncSession, setup: Setup
 ) -> None:
+    await books_by_hand(session, setup)
     made = await patient_invoice(session, setup, [("BESOK", "1")])
     [invoice] = await transferred(session, setup, made)
     await reconciled(setup)

@@ -17,6 +17,7 @@ from tests.builders.identity import bearer, make_api_token, make_user
 from tests.sgx.identity.pages import csrf_from, log_in
 from tests.sgx.integration.reconcile_support import (
     Setup,
+    books_by_hand,
     drifts,
     edit_rows,
     fresh,
@@ -139,6 +140,7 @@ async def test_an_invoice_in_step_with_fortnox_has_nothing_to_handle(
 async def test_a_handled_state_is_not_reported_again_but_a_new_change_is(
     session: AsyncSession, setup: Setup, client: httpx.AsyncClient
 ) -> None:
+    await books_by_hand(session, setup)
     [invoice] = await transferred(session, setup, await patient_invoice(session, setup))
     await reconciled(setup)
     await edit_rows(setup, invoice, {0: {"Description": "Första ändringen"}})

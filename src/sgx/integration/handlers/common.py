@@ -103,8 +103,10 @@ async def write(
     *,
     document: Callable[[T], str | None] = lambda _: None,
 ) -> T:
-    """A call that changes Fortnox: the engine learns first that a write may be on its way."""
-    await ctx.mark_write_sent(job)
+    """A call that changes Fortnox: the engine learns first that a write may be on its way
+    (once per job: what a later run must do only depends on whether any write was sent)."""
+    if job.write_sent_at is None:
+        await ctx.mark_write_sent(job)
     return await call(ctx, job, operation, request, document=document)
 
 
