@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sgx.integration.handlers import transfer_full_credit, transfer_invoice
 from sgx.integration.jobs import OutcomeKind
 from sgx.invoicing.models import Invoice, TransferStatus
+from sgx.issuers.models import Issuer
 from sgx.kit.clock import today_in_sweden
 from sgx.outbox.models import JobKind
 from tests.builders.transfer import (
@@ -218,3 +219,81 @@ async def test_full_credit_of_an_invoice_not_in_fortnox_waits_too(
     job = await reload_job(connected.ctx.session_factory, made.id)
     outcome = await transfer_full_credit(connected.ctx, job)
     assert (outcome.kind, outcome.code) == (OutcomeKind.RETRY, "original_not_transferred")
+
+
+async def by_hand(session_factory: SessionFactory, connected: Connected) -> None:
+    """The issuer turns "Bokför fakturor i Fortnox automatiskt" off."""
+    async with session_factory() as writer:
+        issuer = await writer.get(Issuer, connected.clinic.issuer.id)
+        assert issuer is not None
+        issuer.book_invoices_in_fortnox = False
+        await writer.commit()
+
+
+async def test_with_booking_off_an_invoice_is_transferred_and_left_unbooked(
+    connected: Connected, session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    await by_hand(session_factory, connected)
+    invoice = await patient_invoice(session, connected)
+    outcome = await transfer(connected, session, invoice)
+    assert (outcome.kind, outcome.fortnox_document_number) == (
+        OutcomeKind.DONE,
+        str(invoice.number),
+    )
+    assert (await fortnox_invoice(connected, invoice.number))["Booked"] is False
+    assert not any(path.endswith("/bookkeep") for _, path in await calls(connected))
+
+
+async def test_with_booking_off_a_credit_books_the_original_first_and_leaves_itself_unbooked(
+    connected: Connected, session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    await by_hand(session_factory, connected)
+    invoice = await patient_invoice(session, connected, rows=[("BESOK", "2")])
+    await transfer(connected, session, invoice)
+    partial = await credit(session, invoice, [(invoice.rows[0].id, "1")], today=CREDITED)
+    outcome = await transfer(connected, session, partial)
+    sent = [path for _, path in await calls(connected)]
+    assert outcome.kind is OutcomeKind.DONE
+    assert (await fortnox_invoice(connected, invoice.number))["Booked"] is True
+    made = await fortnox_invoice(connected, outcome.fortnox_document_number)
+    assert (made["Credit"], made["InvoiceReference"], made["Booked"]) == (
+        "true",
+        str(invoice.number),
+        False,
+    )
+    assert Decimal(str(made["Total"])) == partial.total
+    assert sent[-4:] == [
+        f"/3/invoices/{invoice.number}",
+        f"/3/invoices/{invoice.number}/bookkeep",
+        f"/3/invoices/{invoice.number}/credit",
+        f"/3/invoices/{made['DocumentNumber']}",
+    ]
+
+
+async def test_credit_action_refused_on_an_unbooked_original_books_it_and_credits_once(
+    connected: Connected, session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    # Transferred while the issuer booked by hand; booking turned on before the credit.
+    await by_hand(session_factory, connected)
+    invoice = await patient_invoice(session, connected, rows=[("BESOK", "2")])
+    await transfer(connected, session, invoice)
+    async with session_factory() as writer:
+        issuer = await writer.get(Issuer, connected.clinic.issuer.id)
+        assert issuer is not None
+        issuer.book_invoices_in_fortnox = True
+        await writer.commit()
+    full = await credit(session, invoice, today=CREDITED)
+    outcome = await transfer(connected, session, full, kind=JobKind.FULL_CREDIT)
+    assert outcome.kind is OutcomeKind.DONE
+    answers = [
+        (r["path"], r["status"])
+        for r in await requests_to_fortnox(connected)
+        if r["path"] == f"/3/invoices/{invoice.number}/credit"
+    ]
+    assert [status for _, status in answers] == [400, 200]
+    made = await fortnox_invoice(connected, outcome.fortnox_document_number)
+    assert (made["Credit"], made["Booked"], made["InvoiceDate"]) == (
+        "true",
+        True,
+        CREDITED.isoformat(),
+    )

@@ -90,18 +90,21 @@ async def _linked_credit(
 ) -> JobOutcome:
     # Only an earlier run can have made the credit; this run's own writes come after this.
     resumed = job.write_sent_at is not None
+    books = snapshot.issuer.book_invoices_in_fortnox
     original: Invoice | None = None
     made: CreditInFortnox | None = None
-    if resumed:
+    if resumed or not books:
+        # After a write of an earlier run, or when invoices are left unbooked (the action would
+        # be refused), see first where Fortnox is.
         original = await _read_original(ctx, job, credited)
-        made = await _made_already(ctx, job, snapshot, original, ours_possible=True)
+        made = await _made_already(ctx, job, snapshot, original, ours_possible=resumed)
     if made is None:
         made = await _credit_action(ctx, job, snapshot, credited, original, resumed=resumed)
     credit = made.invoice
     if made.ours:
         if not _carries_our_changes(credit, snapshot):
             credit = await _set_to_sgx_credit(ctx, job, snapshot, credit, credited)
-        if snapshot.issuer.book_invoices_in_fortnox:
+        if books:
             credit = await book(ctx, job, credit, operation="bookkeep_credit_invoice")
     return await record_transferred(ctx, snapshot, credit)
 
