@@ -1,5 +1,6 @@
 """HTML pages of the Fortnox connection: the issuer's Fortnox page, "Anslut", the OAuth callback,
-"Kontrollera igen", the organisation-number confirmation and "Koppla från".
+"Kontrollera igen", the organisation-number confirmation, "Koppla från" and the setting
+"Bokför fakturor i Fortnox automatiskt".
 
 Everyone who may see the issuer sees the status; only its Administratör may change anything.
 The request's own transaction is committed before the checks against Fortnox run, because they
@@ -23,6 +24,7 @@ from sgx.integration.repository import connection_of, queue_counts
 from sgx.integration.status import describe
 from sgx.integration.verification import verify_connection
 from sgx.issuers import service as issuers
+from sgx.issuers.schemas import IssuerUpdate
 from sgx.web.csrf import verify_csrf
 from sgx.web.deps import DbSession
 from sgx.web.templating import templates
@@ -54,6 +56,15 @@ NOTICES: dict[str, tuple[str, str]] = {
         "error",
         "Du valde ett annat Fortnox-företag än det fakturautställaren redan är ansluten till. "
         "Inget har sparats. Koppla från först om ni vill byta företag.",
+    ),
+    "bokforing-pa": (
+        "ok",
+        "Fakturor och krediteringar bokförs nu i Fortnox när de överförs.",
+    ),
+    "bokforing-av": (
+        "ok",
+        "Fakturor lämnas nu obokförda i Fortnox. En kreditering bokför ändå originalfakturan "
+        "först, eftersom Fortnox bara krediterar bokförda fakturor.",
     ),
     "bekraftad": ("ok", "Anslutningen är bekräftad trots att organisationsnumren skiljer sig."),
     "bekraftelse-saknas": ("error", "Kryssa i rutan för att bekräfta."),
@@ -218,6 +229,22 @@ async def confirm_mismatch(
     await service.confirm_mismatch(session, principal=principal, issuer_id=issuer_id)
     await session.commit()
     return _back(issuer_id, "bekraftad")
+
+
+@router.post("/issuers/{issuer_id}/fortnox/booking", dependencies=[Depends(verify_csrf)])
+async def set_booking(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    principal.require(issuer_id, IssuerRole.ADMIN)
+    books = (await request.form()).get("book_invoices_in_fortnox") == "true"
+    await issuers.update_issuer(
+        session,
+        principal=principal,
+        issuer_id=issuer_id,
+        changes=IssuerUpdate(book_invoices_in_fortnox=books),
+    )
+    await session.commit()
+    return _back(issuer_id, "bokforing-pa" if books else "bokforing-av")
 
 
 @router.post("/issuers/{issuer_id}/fortnox/cancel", dependencies=[Depends(verify_csrf)])

@@ -25,6 +25,8 @@ class IssuerSettingsFields(BaseModel):
     invoice_number_start: int | None = None
     whole_krona_rounding: bool | None = None
     send_personnummer_to_fortnox: bool | None = None
+    # "Bokför fakturor i Fortnox automatiskt" (on by default).
+    book_invoices_in_fortnox: bool | None = None
 
 
 class IssuerUpdate(IssuerSettingsFields):
@@ -61,6 +63,7 @@ class IssuerOut(BaseModel):
     next_invoice_number: int
     whole_krona_rounding: bool
     send_personnummer_to_fortnox: bool
+    book_invoices_in_fortnox: bool
     fortnox_integration_enabled: bool
     fortnox_go_live_date: dt.date | None
     created_at: dt.datetime

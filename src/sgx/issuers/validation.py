@@ -122,6 +122,7 @@ _CLEANERS: dict[str, Callable[[Any], Any]] = {
     "invoice_number_start": _invoice_number_start,
     "whole_krona_rounding": _boolean,
     "send_personnummer_to_fortnox": _boolean,
+    "book_invoices_in_fortnox": _boolean,
 }
 
 
