@@ -6,8 +6,12 @@ Read-only — SGX never registers or changes a payment in Fortnox. Each list ent
 Fortnox touches the invoice, the next pass lists it, and no extra call is made.
 
 What the customer owes in SGX's eyes is the invoice's total less its credits already in
-Fortnox (Fortnox settles a credit against the original's balance). From that and Fortnox's
-balance: nothing left → "Betald", all of it left → "Obetald", some → "Delvis betald". An
+Fortnox. Fortnox settles the credit invoice it links (the first credit) against the original's
+balance, but not a later credit, which is a plain negative invoice: until someone matches it
+against the original in Fortnox, the original's balance still holds it, and the negative
+invoice's own balance says how much of it is not matched yet. So what is left to pay is
+Fortnox's balance of the original plus the open balances of its unlinked credits (negative).
+From that: nothing left → "Betald", all of it left → "Obetald", some → "Delvis betald". An
 invoice with nothing left to pay after credits, a credit invoice, a cancelled invoice and an
 invoice credited in Fortnox behind SGX's back (its balance says nothing about payment then;
 it is "Osynk") have no payment state. "Förfallen" is not stored: an open invoice turns
@@ -43,6 +47,27 @@ def amount_due(invoice: Invoice, credits: list[Invoice]) -> Decimal:
     )
 
 
+def left_to_pay(
+    balance: Decimal | None, credits: list[Invoice], balances: dict[str, Decimal | None]
+) -> Decimal | None:
+    """Fortnox's balance of the original with its unlinked credits' open balances taken off.
+
+    ``balances``: the freshest balance Fortnox listed for a document number (this pass's);
+    otherwise the credit's balance read before, otherwise its whole (negative) total."""
+    if balance is None:
+        return None
+    open_credits = ZERO
+    for credit in credits:
+        number = credit.fortnox_document_number
+        if not credit.fortnox_unlinked_credit or not number:
+            continue
+        listed = balances.get(number)
+        if listed is None:
+            listed = credit.payment_balance
+        open_credits += credit.total if listed is None else listed
+    return balance + open_credits
+
+
 def apply_payment(
     invoice: Invoice,
     item: InvoiceListItem,
@@ -50,12 +75,16 @@ def apply_payment(
     credits: list[Invoice],
     read_at: dt.datetime,
     credited_in_fortnox: bool = False,
+    balances: dict[str, Decimal | None] | None = None,
 ) -> bool:
     """Store what Fortnox's list entry says about payment; True when anything changed."""
     if invoice.is_credit or item.cancelled or credited_in_fortnox:
         state = None
     else:
-        state = payment_state(amount_due=amount_due(invoice, credits), balance=item.balance)
+        state = payment_state(
+            amount_due=amount_due(invoice, credits),
+            balance=left_to_pay(item.balance, credits, balances or {}),
+        )
     before = (
         invoice.payment_state,
         invoice.payment_balance,

@@ -79,6 +79,7 @@ class PageContext:
     seen: dict[str, Seen] = field(default_factory=dict)
     own_writes: dict[int, dt.datetime] = field(default_factory=dict)  # invoice id → last write
     credited_in_fortnox: set[int] = field(default_factory=set)  # invoice ids
+    balances: dict[str, Decimal | None] = field(default_factory=dict)  # this page's, by number
 
 
 async def load(
@@ -222,6 +223,7 @@ async def apply(
     read_at: dt.datetime,
 ) -> PageResult:
     result = PageResult()
+    context.balances = {item.document_number or "": item.balance for item in items}
     rows = await _seen_rows(session, issuer_id, tenant_id, [i.document_number or "" for i in items])
     for item in items:
         number = item.document_number or ""
@@ -304,7 +306,14 @@ async def _apply_ours(
             context.credited_in_fortnox.add(invoice.id)
     result.drifts += len(await record_findings(session, invoice=invoice, findings=findings))
     credited = invoice.id in context.credited_in_fortnox
-    if apply_payment(invoice, item, credits=credits, read_at=read_at, credited_in_fortnox=credited):
+    if apply_payment(
+        invoice,
+        item,
+        credits=credits,
+        read_at=read_at,
+        credited_in_fortnox=credited,
+        balances=context.balances,
+    ):
         result.payments += 1
 
 

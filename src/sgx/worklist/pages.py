@@ -45,6 +45,7 @@ async def worklist_page(
             "issuer": issuer,
             "groups": await repository.worklist(session, issuer_id=issuer_id),
             "patients": await repository.failed_patient_updates(session, issuer_id=issuer_id),
+            "unmatched": await repository.unmatched_credits(session, issuer_id=issuer_id),
             "paused": await repository.paused_count(session, issuer_id=issuer_id),
             "can_retry": can_retry(principal, issuer_id),
             "notice": NOTICES.get(request.query_params.get("meddelande", "")),
@@ -73,6 +74,7 @@ async def worklist_summary(
             "issuer": issuer,
             "groups": await repository.worklist(session, issuer_id=issuer_id),
             "patients": await repository.failed_patient_updates(session, issuer_id=issuer_id),
+            "unmatched": await repository.unmatched_credits(session, issuer_id=issuer_id),
             "paused": await repository.paused_count(session, issuer_id=issuer_id),
         },
     )

@@ -4,7 +4,10 @@ An invoice needs attention when its transfer status is "Fel – åtgärd krävs"
 cause is the stable English error code the sync engine stored on the invoice; invoices paused
 for want of a connection are counted apart, since their fix is reconnecting, not a retry.
 Changed patient details that could not be sent to Fortnox's customer register need attention
-too; they are listed apart, as they belong to no invoice.
+too; they are listed apart, as they belong to no invoice. So are credits Fortnox does not link to
+their original (a later credit of an invoice goes as a plain negative invoice): someone must
+match each against its original in Fortnox, and it stays listed until Fortnox shows it settled
+(its balance 0). Neither has anything to retry.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.invoicing.service import party_names
@@ -123,7 +128,55 @@ async def attention_counts(session: AsyncSession, *, issuer_ids: Iterable[int]) 
     )
     for issuer_id, count in patients.all():
         counts[issuer_id] = counts.get(issuer_id, 0) + count
+    unmatched = await session.execute(
+        select(Invoice.issuer_id, func.count()).where(_unmatched(ids)).group_by(Invoice.issuer_id)
+    )
+    for issuer_id, count in unmatched.all():
+        counts[issuer_id] = counts.get(issuer_id, 0) + count
     return counts
+
+
+def _unmatched(issuer_ids: list[int]) -> ColumnElement[bool]:
+    return (
+        Invoice.issuer_id.in_(issuer_ids)
+        & Invoice.fortnox_unlinked_credit.is_(True)
+        & or_(Invoice.payment_balance.is_(None), Invoice.payment_balance != 0)
+    )
+
+
+def unmatched_credit_message(credit_number: str, original_number: str) -> str:
+    return (
+        f"Krediteringen finns i Fortnox som faktura {credit_number} med negativt belopp. "
+        "Fortnox kopplar bara en kreditfaktura till varje faktura, så den är inte avräknad mot "
+        f"faktura {original_number}. Matcha den mot faktura {original_number} i Fortnox så "
+        "att kundens saldo blir rätt. Den försvinner härifrån när Fortnox visar den som "
+        "avräknad."
+    )
+
+
+async def unmatched_credits(session: AsyncSession, *, issuer_id: int) -> list[WorkItem]:
+    """Credits sent as plain negative invoices that Fortnox does not show settled yet."""
+    original = aliased(Invoice)
+    rows = (
+        await session.execute(
+            select(Invoice, original.fortnox_document_number, original.number)
+            .join(original, original.id == Invoice.credit_of_id)
+            .where(_unmatched([issuer_id]))
+            .order_by(Invoice.number)
+        )
+    ).all()
+    names = await party_names(session, invoices=[credit for credit, _, _ in rows])
+    return [
+        WorkItem(
+            invoice=credit,
+            party=names.get(credit.id, ""),
+            message=unmatched_credit_message(
+                credit.fortnox_document_number or str(credit.number),
+                fortnox_number or str(number),
+            ),
+        )
+        for credit, fortnox_number, number in rows
+    ]
 
 
 async def failed_patient_updates(session: AsyncSession, *, issuer_id: int) -> list[PatientItem]:

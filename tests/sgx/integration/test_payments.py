@@ -27,6 +27,7 @@ from tests.sgx.integration.reconcile_support import (
     patient_invoice,
     reconciled,
     set_up,
+    sgx_credit,
     transferred,
 )
 
@@ -184,3 +185,41 @@ async def test_an_invoice_credited_in_fortnox_is_not_shown_as_paid(
 
     stored = await fresh(session, invoice.id)
     assert (stored.transfer_status, stored.payment_status) == ("Osynk", None)
+
+
+async def test_a_later_credit_fortnox_does_not_settle_is_still_taken_off_what_is_left_to_pay(
+    session: AsyncSession, setup: Setup
+) -> None:
+    made = await patient_invoice(session, setup, [("BESOK", "3")])
+    [invoice] = await transferred(session, setup, made)
+    first = await sgx_credit(session, made, [(made.rows[0].id, "1")])
+    second = await sgx_credit(session, made, [(made.rows[0].id, "1")])
+    first, second = await transferred(session, setup, first, second)
+    assert (first.fortnox_unlinked_credit, second.fortnox_unlinked_credit) == (False, True)
+    due = invoice.total + first.total + second.total
+
+    await _paid(setup, invoice, due)
+    await reconciled(setup)
+
+    # Fortnox's balance still holds the unlinked credit; SGX takes it off.
+    listed = await (await setup.client()).invoices.get(str(invoice.fortnox_document_number))
+    assert listed.balance == -second.total
+    assert (await fresh(session, invoice.id)).payment_status == "Betald"
+
+
+async def test_a_later_credit_matched_in_fortnox_is_not_taken_off_twice(
+    session: AsyncSession, setup: Setup
+) -> None:
+    made = await patient_invoice(session, setup, [("BESOK", "3")])
+    [invoice] = await transferred(session, setup, made)
+    first = await sgx_credit(session, made, [(made.rows[0].id, "1")])
+    second = await sgx_credit(session, made, [(made.rows[0].id, "1")])
+    first, second = await transferred(session, setup, first, second)
+    # Someone matches the negative invoice against the original in Fortnox: it is "paid out"
+    # against the original's balance.
+    await _paid(setup, invoice, -second.total)
+    await _paid(setup, second, second.total)
+
+    await reconciled(setup)
+
+    assert (await fresh(session, invoice.id)).payment_status == "Obetald"

@@ -3,15 +3,18 @@ the badge's count, and who may retry."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.audit.models import AuditEvent
 from sgx.identity.models import IssuerRole
+from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.outbox.models import JobStatus, TransferJob
 from tests.builders.identity import bearer, make_api_token, make_user
-from tests.builders.invoicing import Clinic
+from tests.builders.invoicing import Clinic, make_credit, make_invoice
 from tests.sgx.identity.pages import csrf_from
 from tests.sgx.worklist.support import (
     ACCOUNT_PROBLEM,
@@ -168,3 +171,39 @@ async def test_a_company_cause_links_to_the_companys_page_where_its_customer_is_
     link = f"/issuers/{clinic.issuer.id}/companies/{clinic.company.id}/edit#kund-i-fortnox"
     assert page.text.count(f'href="{link}"') == 1  # on the company's invoice, not the other
     assert f'href="{link}"' in invoice_page.text
+
+
+async def _unlinked_credit(session: AsyncSession, clinic: Clinic) -> Invoice:
+    """A transferred invoice and a later credit of it that went as a plain negative invoice."""
+    invoice = await make_invoice(
+        session, issuer_id=clinic.issuer.id, patient_id=clinic.patient.id, rows=[("BESOK", "2")]
+    )
+    credit = await make_credit(session, invoice=invoice, rows=[(invoice.rows[0].id, "1")])
+    invoice.fortnox_document_number = str(invoice.number)
+    credit.fortnox_document_number = str(credit.number)
+    credit.transfer_status = TransferStatus.TRANSFERRED.value
+    credit.fortnox_unlinked_credit = True
+    await session.commit()
+    return credit
+
+
+async def test_a_credit_fortnox_does_not_link_is_listed_to_be_matched_until_settled(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    clinic = await connected_clinic(session)
+    credit = await _unlinked_credit(session, clinic)
+    url = f"/issuers/{clinic.issuer.id}"
+
+    page = (await client.get(f"{url}/worklist", headers=clinic.headers)).text
+    badge = (await client.get(f"{url}/worklist/badge", headers=clinic.headers)).text
+    shown = (await client.get(f"{url}/invoices/{credit.id}", headers=clinic.headers)).text
+
+    assert 'data-cause="credit_not_linked"' in page and f'data-invoice="{credit.number}"' in page
+    assert f"Matcha den mot faktura {credit.number - 1} i Fortnox" in page
+    assert 'data-count="1"' in badge
+    assert 'id="ej-kopplad-kreditering"' in shown and "Ska matchas i Fortnox" in shown
+
+    credit.payment_balance = Decimal("0")  # matched in Fortnox, as the read-back shows
+    await session.commit()
+    page = (await client.get(f"{url}/worklist", headers=clinic.headers)).text
+    assert 'data-cause="credit_not_linked"' not in page
