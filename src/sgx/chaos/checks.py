@@ -1,13 +1,15 @@
 """The verdict of a chaos run: SGX's books against what Fortnox holds.
 
 Read from SGX's database: every transfer job done, none ever failed, every document with its
-Fortnox number. Read from Fortnox's API (with a consent of the checker's own): every SGX
-invoice exists exactly once under its number with SGX's total and reference; every credit exactly
-once (a full credit as Fortnox's credit invoice of the original); no Fortnox invoice that no SGX
-document claims; one customer per patient invoiced, holding the patient's current details, and
-nothing else. The scenarios must have happened (the connection seen lost, the licence seen
-missing) and their invoices flowed only after the repair. No token request was refused outside
-the revoked consent's window.
+Fortnox number. Read from Fortnox's API (with a consent of the checker's own): every SGX invoice
+exists exactly once under its number with SGX's total and reference, booked; every credit exactly
+once, booked — the first credit of an invoice as Fortnox's credit invoice linked to the original
+(``Credit`` "true", ``InvoiceReference`` and the original's ``CreditInvoiceReference``), a later
+one as a plain negative invoice naming the original and marked in SGX for matching; no Fortnox
+invoice that no SGX document claims; one customer per patient invoiced, holding the patient's
+current details, and nothing else. The scenarios must have happened (the connection seen lost, the
+licence seen missing) and their invoices flowed only after the repair. No token request was refused
+outside the revoked consent's window.
 """
 
 from __future__ import annotations
@@ -116,11 +118,14 @@ async def invoiced_patients(factory: SessionFactory, issuer_id: int) -> list[Pat
         )
 
 
-async def full_credit_ids(factory: SessionFactory) -> set[int]:
+async def first_credit_ids(factory: SessionFactory) -> set[int]:
+    """The credits Fortnox links: each invoice's first credit in SGX."""
     async with factory() as session:
         return set(
             await session.scalars(
-                select(TransferJob.subject_id).where(TransferJob.kind == JobKind.FULL_CREDIT)
+                select(func.min(Invoice.id))
+                .where(Invoice.credit_of_id.is_not(None))
+                .group_by(Invoice.credit_of_id)
             )
         )
 
@@ -139,7 +144,7 @@ async def check_issuer(
     factory: SessionFactory,
     reader: FortnoxReader,
     issuer: IssuerWorld,
-    action_credits: set[int],
+    linked_credits: set[int],
     verdict: Verdict,
 ) -> None:
     """One issuer's documents and customers in SGX against its Fortnox company."""
@@ -153,7 +158,7 @@ async def check_issuer(
     by_id = {document.id: document for document in documents}
     for document in documents:
         number = await _check_document(
-            reader, issuer, document, (by_id, action_credits), in_fortnox, problems
+            reader, issuer, document, (by_id, linked_credits), in_fortnox, problems
         )
         if number:
             claimed[number] += 1
@@ -174,12 +179,12 @@ async def _check_document(
     reader: FortnoxReader,
     issuer: IssuerWorld,
     document: Invoice,
-    known: tuple[dict[int, Invoice], set[int]],  # SGX documents by id, full credits' ids
+    known: tuple[dict[int, Invoice], set[int]],  # SGX documents by id, linked credits' ids
     in_fortnox: dict[str, dict[str, Any]],
     problems: Problems,
 ) -> str | None:
     """One SGX invoice or credit against Fortnox; returns the Fortnox number it claims."""
-    by_id, action_credits = known
+    by_id, linked_credits = known
     name = f"issuer {issuer.issuer_id} {'credit' if document.is_credit else 'invoice'} "
     name += str(document.number)
     number = document.fortnox_document_number
@@ -194,29 +199,48 @@ async def _check_document(
         return number
     if _money(found["Total"]) != _money(document.total):
         problems["totals differ"].append(f"{name}: SGX {document.total}, Fortnox {found['Total']}")
-    if document.id in action_credits:
-        # A full credit: Fortnox's credit action made it under a number of its own series.
-        await _check_action_credit(reader, document, by_id, number, name, problems)
-    elif found.get("ExternalInvoiceReference1") != f"SGX-{issuer.issuer_id}-{document.id}":
+    if found.get("Booked") is not True:
+        problems["not booked in Fortnox"].append(f"{name} → {number}")
+    if found.get("ExternalInvoiceReference1") != f"SGX-{issuer.issuer_id}-{document.id}":
         problems["not our reference"].append(f"{name}: {found.get('ExternalInvoiceReference1')}")
+    if document.is_credit:
+        linked = document.id in linked_credits
+        await _check_credit(reader, document, by_id, number, linked, name, problems)
     return number
 
 
-async def _check_action_credit(
+async def _check_credit(
     reader: FortnoxReader,
     credit: Invoice,
     by_id: dict[int, Invoice],
     number: str,
+    linked: bool,
     name: str,
     problems: Problems,
 ) -> None:
-    """A full credit is Fortnox's credit invoice of the original, made by the credit action."""
+    """The first credit is Fortnox's credit invoice of the original, which names it back; a
+    later one a plain negative invoice naming the original, marked in SGX for matching."""
     made = (await reader.get(f"invoices/{number}"))["Invoice"]
     original = by_id.get(credit.credit_of_id or 0)
     wanted = original.fortnox_document_number if original else None
+    if not linked:
+        named = str(made.get("ExternalInvoiceReference2"))
+        if made.get("Credit") != "false" or named != f"Kredit av faktura {wanted}":
+            problems["later credit not a negative invoice naming its original"].append(
+                f"{name} → {number}: Credit {made.get('Credit')}, names {named!r}"
+            )
+        if not credit.fortnox_unlinked_credit:
+            problems["later credit not marked for matching"].append(name)
+        return
     if str(made.get("InvoiceReference")) != str(wanted) or str(made.get("Credit")) != "true":
-        problems["full credit not of its original"].append(
+        problems["first credit not linked to its original"].append(
             f"{name} → {number}: credits {made.get('InvoiceReference')}, wanted {wanted}"
+        )
+        return
+    shown = (await reader.get(f"invoices/{wanted}"))["Invoice"]
+    if str(shown.get("CreditInvoiceReference")) != number:
+        problems["original does not name its credit"].append(
+            f"{name}: original {wanted} names {shown.get('CreditInvoiceReference')}, not {number}"
         )
 
 
@@ -348,8 +372,8 @@ async def check_fortnox(
     world: World,
     verdict: Verdict,
 ) -> None:
-    action_credits = await patiently(lambda: full_credit_ids(factory))
+    linked_credits = await patiently(lambda: first_credit_ids(factory))
     for issuer in world.issuers:
         grant = await control.consent(issuer.tenant_id, account_type="personal")
         reader = FortnoxReader(http, access_token=str(grant["access_token"]))
-        await check_issuer(factory, reader, issuer, action_credits, verdict)
+        await check_issuer(factory, reader, issuer, linked_credits, verdict)
