@@ -76,6 +76,7 @@ ROWS: list[tuple[str, str, str, int]] = [
     ),
     ("calls_per_invoice.full_credit", "Calls per invoice: full credit", "calls", 0),
     ("calls_per_invoice.partial_credit", "Calls per invoice: partial credit", "calls", 0),
+    ("calls_per_invoice.later_credit", "Calls per invoice: later credit (the rest)", "calls", 0),
     (
         "calls_per_invoice.first_invoice_of_clinic",
         "Calls: a clinic's very first invoice",

@@ -3,7 +3,9 @@
 A fresh clinic per run; its first invoice (articles not yet in Fortnox) is counted apart. Then,
 each through the JSON API with one worker running: an invoice to the same patient again
 (returning), to a patient just created (new), to a company that is in Fortnox (its first invoice
-and a second one), a full credit and a partial credit (one row of a transferred invoice).
+and a second one), a full credit, a partial credit (one row of a transferred invoice) and a
+later credit of that invoice (the rest, a plain negative invoice). Every invoice and credit is
+booked in Fortnox, so each count includes its ``bookkeep``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ KEYS = (
     "company",
     "full_credit",
     "partial_credit",
+    "later_credit",
     "company_first_invoice",
     "first_invoice_of_clinic",
 )
@@ -74,6 +77,9 @@ async def _one_run(stack: Stack, api: Api, clinic: Clinic) -> dict[str, int]:
     rows = [{"row_id": row["id"], "quantity": "1"}]
     counts["partial_credit"], _ = await _counted(
         stack, clinic, lambda: api.credit(clinic, int(partly.body["id"]), rows)
+    )
+    counts["later_credit"], _ = await _counted(
+        stack, clinic, lambda: api.credit(clinic, int(partly.body["id"]))
     )
     return counts
 
