@@ -7,8 +7,9 @@ invoices need a full read, and — after the caller has fetched them — ``apply
 states, the fingerprints seen, and the differences found.
 
 A list entry is matched to SGX by its document number (an SGX invoice's stored Fortnox number;
-a credit made with Fortnox's credit action has a number of Fortnox's own, and it carries the
-original's ``ExternalInvoiceReference1``, so the reference alone would mislead). When is a full
+a credit made with Fortnox's credit action has a number of Fortnox's own, and until SGX changes
+it, it carries the original's ``ExternalInvoiceReference1``, so the reference alone would
+mislead). When is a full
 read (``GET /3/invoices/{n}``) worth a call?
 
 * an SGX invoice whose list entry shows a total other than SGX's, or a change beyond payment
