@@ -205,6 +205,9 @@ async def test_a_later_credit_fortnox_does_not_settle_is_still_taken_off_what_is
     listed = await (await setup.client()).invoices.get(str(invoice.fortnox_document_number))
     assert listed.balance == -second.total
     assert (await fresh(session, invoice.id)).payment_status == "Betald"
+    # SGX's own credits, linked or not, are no drift.
+    statuses = [(await fresh(session, i.id)).transfer_status for i in (invoice, first, second)]
+    assert statuses == ["Överförd", "Överförd", "Överförd"]
 
 
 async def test_a_later_credit_matched_in_fortnox_is_not_taken_off_twice(
