@@ -35,6 +35,10 @@ from sgx.integration.models import ConnectionState
 from sgx.integration.repository import connection_of
 from sgx.kit.clock import utcnow
 
+# Every PUT a credit makes: /credit, the change of the credit invoice, /bookkeep.
+CREDIT_STEPS = r"^/3/invoices/\d+(/credit|/bookkeep)?$"
+CREDIT_STEP_DROP_PROBABILITY = 0.15
+
 log = structlog.get_logger(__name__)
 
 MAX_TICKS = 100_000  # a bound on every periodic loop, far past any run's length
@@ -119,6 +123,15 @@ class Disruptions:
         plan: list[dict[str, object]] = [
             {"kind": "commit_then_drop", "method": "POST", "path": surface, "probability": 2 * p},
             {"kind": "commit_then_drop", "method": "PUT", "path": surface, "probability": 2 * p},
+            # A credit's steps (the credit action, the change of the credit invoice, the
+            # bookings) are few among all calls: their answers are lost far more often, so that
+            # a run resumes credits between each pair of steps.
+            {
+                "kind": "commit_then_drop",
+                "method": "PUT",
+                "path": CREDIT_STEPS,
+                "probability": CREDIT_STEP_DROP_PROBABILITY,
+            },
             {"kind": "status", "status": 500, "path": surface, "probability": p},
             {"kind": "status", "status": 503, "path": surface, "probability": p},
             {"kind": "reset", "path": surface, "probability": p},
