@@ -12,6 +12,7 @@ from sgx.integration.drift import drifts_of
 from sgx.integration.jobs import OutcomeKind
 from sgx.integration.reconcile_models import DriftKind
 from sgx.invoicing.models import Invoice, TransferStatus
+from sgx.issuers.models import Issuer
 from sgx.parties.models import IdentityKind
 from sgx.worklist.repository import worklist
 from tests.builders.transfer import (
@@ -61,11 +62,13 @@ async def _transferred_invoice(connected: Connected, session: AsyncSession) -> I
     return invoice
 
 
-async def _inside(connected: Connected, **action: object) -> None:
-    response = await connected.sandbox.post(
-        f"/_sandbox/tenants/{connected.tenant_id}/actions", json=action
-    )
-    assert response.status_code == 200, response.text
+async def _books_by_hand(session_factory: SessionFactory, connected: Connected) -> None:
+    """The issuer leaves invoices unbooked in Fortnox (only those can still be changed)."""
+    async with session_factory() as writer:
+        issuer = await writer.get(Issuer, connected.clinic.issuer.id)
+        assert issuer is not None
+        issuer.book_invoices_in_fortnox = False
+        await writer.commit()
 
 
 async def test_patient_email_reaches_email_invoice_and_the_invoices_fortnox_mails(
@@ -158,6 +161,7 @@ async def test_failed_clear_holds_the_next_invoice_with_the_reason(
 async def test_patient_made_protected_has_the_address_cleared_from_unbooked_invoices(
     connected: Connected, session: AsyncSession, session_factory: SessionFactory
 ) -> None:
+    await _books_by_hand(session_factory, connected)
     invoice = await _transferred_invoice(connected, session)
     number = (await stored(session_factory, Invoice, invoice.id)).fortnox_document_number or ""
     before = await connected.fortnox.invoices.get(number)
@@ -179,9 +183,9 @@ async def test_patient_made_protected_has_the_address_cleared_from_unbooked_invo
 async def test_booked_invoice_that_keeps_the_address_is_listed_for_the_administrator(
     connected: Connected, session: AsyncSession, session_factory: SessionFactory
 ) -> None:
-    invoice = await _transferred_invoice(connected, session)
+    invoice = await _transferred_invoice(connected, session)  # booked on transfer
     number = (await stored(session_factory, Invoice, invoice.id)).fortnox_document_number
-    await _inside(connected, action="bookkeep_invoice", document_number=number)
+    assert (await connected.fortnox.invoices.get(number or "")).booked is True
     await change_patient(session_factory, connected.clinic.patient.id, protected_identity=True)
 
     outcome = await run_patient_job(connected, session)
@@ -243,6 +247,7 @@ async def test_withdrawn_personnummer_is_cleared_in_fortnox(
 async def test_other_refusal_to_clear_an_unbooked_invoice_is_not_taken_for_a_booked_one(
     connected: Connected, session: AsyncSession, session_factory: SessionFactory
 ) -> None:
+    await _books_by_hand(session_factory, connected)
     invoice = await _transferred_invoice(connected, session)
     await change_patient(session_factory, connected.clinic.patient.id, protected_identity=True)
     refusal = {"ErrorInformation": {"error": 1, "message": "Ogiltigt värde.", "code": 2000588}}
