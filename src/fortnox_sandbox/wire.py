@@ -124,7 +124,7 @@ def _string_value(name: str, value: Any, prop: dict[str, Any]) -> str:
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise bad_request(EMPTY_BODY_OR_WRONG_TYPE, "Ingen eller felaktig typ av data.")
     text = value if isinstance(value, str) else format_decimal(to_decimal(value))
-    if characters.has_disallowed(text):
+    if characters.has_disallowed(text, field=name):
         raise bad_request(DISALLOWED_CHARACTERS, f"Värdet innehåller ej tillåtna tecken. ({name})")
     if "maxLength" in prop and len(text) > prop["maxLength"]:
         raise bad_request(VALUE_TOO_LONG, f"Värdet är för långt. ({name})")

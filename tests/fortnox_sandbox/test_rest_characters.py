@@ -65,3 +65,28 @@ async def test_update_with_a_disallowed_character_changes_nothing(
 
     assert error_of(response) == (400, 2000359)
     assert (await fortnox.get(f"/3/invoices/{number}")).json()["Invoice"]["YourReference"] == "Eva"
+
+
+async def test_an_invoice_written_back_with_fortnox_own_email_subject_is_accepted(
+    fortnox: httpx.AsyncClient,
+) -> None:
+    invoice = await create_invoice(fortnox)
+    number = invoice["DocumentNumber"]
+    assert invoice["EmailInformation"]["EmailSubject"] == "Faktura {no} bifogas"
+
+    response = await fortnox.put(
+        f"/3/invoices/{number}",
+        json={"Invoice": {"EmailInformation": {"EmailSubject": "Faktura {no} från kliniken"}}},
+    )
+
+    assert response.status_code == 200, response.text
+    subject = response.json()["Invoice"]["EmailInformation"]["EmailSubject"]
+    assert subject == "Faktura {no} från kliniken"
+
+
+async def test_braces_stay_refused_outside_the_email_templates(
+    fortnox: httpx.AsyncClient,
+) -> None:
+    response = await post_invoice(fortnox, Remarks="Faktura {no}")
+
+    assert error_of(response) == (400, 2000359)
