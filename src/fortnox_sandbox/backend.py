@@ -131,6 +131,7 @@ class SandboxBackend:
         licences: list[str] | None = None,
         users: list[dict[str, Any]] | None = None,
         seed: bool = True,
+        invoice_numbering: str = "lowest_free",
     ) -> Company:
         if tenant_id is None:
             while self.next_tenant_id in self.companies:
@@ -147,6 +148,7 @@ class SandboxBackend:
             zip_code=zip_code,
             city=city,
             licences=set(licences if licences is not None else ALL_LICENCES),
+            invoice_numbering=invoice_numbering,
         )
         for user in users or []:
             self.add_user(company, **user)

@@ -25,6 +25,8 @@ from fortnox_sandbox.tenants import ALL_LICENCES, Company
 
 router = APIRouter()
 Model = TypeVar("Model", bound=BaseModel)
+# resources.numbering.INVOICE_NUMBERING_MODES, spelled out for the body's validation.
+InvoiceNumbering = Literal["lowest_free", "after_highest", "fortnox_assigns"]
 
 
 class _Body(BaseModel):
@@ -48,12 +50,14 @@ class CompanyIn(_Body):
     licences: list[str] | None = None
     users: list[UserIn] = []
     seed: bool = True
+    invoice_numbering: InvoiceNumbering = "lowest_free"
 
 
 class CompanyPatch(_Body):
     licences_add: list[str] = []
     licences_remove: list[str] = []
     users_add: list[UserIn] = []
+    invoice_numbering: InvoiceNumbering | None = None
 
 
 class ClientIn(_Body):
@@ -175,6 +179,8 @@ async def update_company(tenant_id: str, request: Request) -> dict[str, Any]:
         raise ControlError(409, "user_exists", f"users already exist: {', '.join(taken)}")
     company.licences |= set(body.licences_add)
     company.licences -= set(body.licences_remove)
+    if body.invoice_numbering is not None:
+        company.invoice_numbering = body.invoice_numbering
     for user in body.users_add:
         backend.add_user(company, **user.model_dump())
     return company.public_view()

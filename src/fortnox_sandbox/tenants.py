@@ -67,6 +67,8 @@ class Company:
     last_modified: dict[str, dict[str, dt.datetime]] = field(default_factory=dict)
     # Number series: "invoice", "row", "payment", "voucher/B/2", …
     counters: dict[str, int] = field(default_factory=dict)
+    # How invoices are numbered automatically (``resources.numbering``); a control-plane choice.
+    invoice_numbering: str = "lowest_free"
 
     def touch(self, kind: str, number: str, at: dt.datetime) -> None:
         self.last_modified.setdefault(kind, {})[number] = at
@@ -88,6 +90,7 @@ class Company:
             "zip_code": self.zip_code,
             "city": self.city,
             "licences": sorted(self.licences),
+            "invoice_numbering": self.invoice_numbering,
             "users": [
                 {"user_id": u.user_id, "username": u.username, "sysadmin": u.sysadmin}
                 for u in self.users.values()

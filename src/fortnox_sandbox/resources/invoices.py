@@ -2,10 +2,10 @@
 
 Omitted values come from the customer (name, address, terms, currency…) and the company's
 predefined settings (terms of payment 30, price list A); explicit values win. ``DocumentNumber``
-is the caller's or the next free number; a number in use is refused (Fortnox's code for that is
-UNCONFIRMED; the sandbox answers 400/2000588). The OCR is derived from the number unless given.
-``CreditInvoiceReference`` is read-only (only the credit action sets it, see
-``invoice_actions``). Invoices are never deleted, only cancelled.
+is the caller's or one of the company's series (see ``numbering``); a number in use is refused
+(Fortnox's code for that is UNCONFIRMED; the sandbox answers 400/2000588). The OCR is derived
+from the number unless given. ``CreditInvoiceReference`` is read-only (only the credit action
+sets it, see ``invoice_actions``). Invoices are never deleted, only cancelled.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from fortnox_sandbox.errors import (
     INVOICE_NOT_FOUND,
     PRICE_LIST_NOT_FOUND,
     TERMS_OF_PAYMENT_NOT_FOUND,
-    VALUE_NOT_NUMERIC,
     FortnoxApiError,
 )
 from fortnox_sandbox.resources import invoice_rows, ledger
 from fortnox_sandbox.resources.common import Ctx
 from fortnox_sandbox.resources.invoice_math import ZERO, invoice_totals, money, ocr_for
+from fortnox_sandbox.resources.numbering import allocate_invoice_number
 
 KIND = "invoices"
 NO_REFERENCE = "0"
@@ -149,7 +149,7 @@ def typed_update(payload: dict[str, Any], *, clears: bool = True) -> dict[str, A
 def create_invoice(ctx: Ctx, fields: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     """A new invoice from a typed payload; ``overrides`` set read-only fields (credits)."""
     customer = customer_for(ctx, fields.get("CustomerNumber"))
-    number = allocate_number(ctx, fields.pop("DocumentNumber", None))
+    number = allocate_invoice_number(ctx, fields.pop("DocumentNumber", None))
     invoice = blank_invoice()
     invoice["DocumentNumber"] = number
     invoice["EmailInformation"] = _email_defaults(customer)
@@ -171,20 +171,6 @@ def create_invoice(ctx: Ctx, fields: dict[str, Any], **overrides: Any) -> dict[s
     ctx.company.invoices[number] = invoice
     ctx.touch(KIND, number)
     return invoice
-
-
-def allocate_number(ctx: Ctx, requested: str | None) -> str:
-    if requested:
-        if not requested.isdigit():
-            raise wire.bad_request(VALUE_NOT_NUMERIC, f"Värdet måste vara numeriskt ({requested})")
-        number = str(int(requested))
-        if number in ctx.company.invoices:
-            raise wire.invalid(f"Dokumentnummer {number} används redan. (DocumentNumber)")
-        return number
-    while True:
-        number = str(ctx.company.next_in_series("invoice"))
-        if number not in ctx.company.invoices:
-            return number
 
 
 def _email_defaults(customer: dict[str, Any]) -> dict[str, Any]:
