@@ -20,6 +20,8 @@ from sgx.catalog.models import Article
 from sgx.catalog.service import seed_bas_accounts
 from sgx.identity.models import ApiToken, IssuerMembership, IssuerRole, User
 from sgx.identity.tokens import digest_api_token, new_api_token
+from sgx.integration.installation import reference_prefix
+from sgx.integration.mapping import patient_customer_number
 from sgx.integration.models import AccountType, ConnectionState, FortnoxConnection
 from sgx.issuers.models import Issuer
 from sgx.kit.clock import utcnow
@@ -42,6 +44,7 @@ class Clinic:
     company_id: int
     company_organisation_number: str
     token: str
+    patient_customer_number: str  # the patient's number in Fortnox, once SGX has made it
 
     @property
     def headers(self) -> dict[str, str]:
@@ -109,7 +112,8 @@ async def _clinic_rows(
             verified_at=now,
         )
     )
-    return Clinic(issuer.id, tenant_id, patient.id, company.id, company_number, token)
+    customer = patient_customer_number(patient.id, installation=await reference_prefix(session))
+    return Clinic(issuer.id, tenant_id, patient.id, company.id, company_number, token, customer)
 
 
 async def _tenant(control: Control, serial: int) -> tuple[int, dict[str, object]]:

@@ -27,7 +27,7 @@ def payload(clinic: Clinic, number: int, today: dt.date) -> dict[str, Any]:
     """What the product sends for its two-row patient invoice."""
     return {
         "Invoice": {
-            "CustomerNumber": f"SGXP{clinic.patient_id}",
+            "CustomerNumber": clinic.patient_customer_number,
             "DocumentNumber": str(number),
             "InvoiceDate": today.isoformat(),
             "DueDate": (today + dt.timedelta(days=30)).isoformat(),

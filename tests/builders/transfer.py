@@ -19,7 +19,9 @@ import sgx.integration.handlers  # noqa: F401 — registers the handlers
 from sgx.fortnox.client import FortnoxClient
 from sgx.fortnox.errors import FortnoxError
 from sgx.fortnox.pacing import SlidingWindowPacer
+from sgx.integration.installation import reference_prefix
 from sgx.integration.jobs import HANDLERS, JobOutcome, OutcomeKind
+from sgx.integration.mapping import patient_customer_number
 from sgx.integration.runner import EngineJobContext
 from sgx.invoicing import credits
 from sgx.invoicing.models import Invoice
@@ -270,3 +272,19 @@ async def fortnox_list(connected: Connected, resource: str, key: str) -> list[di
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()[key]
     return items
+
+
+async def installation_of(session_factory: SessionFactory) -> str:
+    """The SGX installation's reference prefix (made on first use, as the handlers do)."""
+    async with session_factory() as session:
+        prefix = await reference_prefix(session)
+        await session.commit()
+    return prefix
+
+
+async def patient_number(connected: Connected, patient_id: int | None = None) -> str:
+    """The patient's customer number in Fortnox: ``SGX<installation>P<id>``."""
+    installation = await installation_of(connected.ctx.session_factory)
+    return patient_customer_number(
+        patient_id or connected.clinic.patient.id, installation=installation
+    )

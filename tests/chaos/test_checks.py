@@ -11,10 +11,16 @@ from sgx.chaos import checks
 from sgx.chaos.sandbox import FortnoxReader
 from sgx.chaos.world import IssuerWorld
 from sgx.integration.jobs import OutcomeKind
-from sgx.integration.mapping import patient_customer_number
 from sgx.integration.models import AccountType
 from sgx.invoicing.models import Invoice
-from tests.builders.transfer import Connected, connect_clinic, credit, patient_invoice, transfer
+from tests.builders.transfer import (
+    Connected,
+    connect_clinic,
+    credit,
+    patient_invoice,
+    patient_number,
+    transfer,
+)
 
 
 async def connected_with_one_invoice(
@@ -72,12 +78,11 @@ async def test_an_invoice_made_twice_in_fortnox_is_an_extra_document(
     sandbox_client: httpx.AsyncClient,
 ) -> None:
     connected, world = await connected_with_one_invoice(session, session_factory, sandbox_client)
-    patient = connected.clinic.patient
     duplicate = await sandbox_client.post(
         "/3/invoices",
         json={
             "Invoice": {
-                "CustomerNumber": patient_customer_number(patient.id),
+                "CustomerNumber": await patient_number(connected),
                 "InvoiceRows": [{"Description": "Läkarbesök", "DeliveredQuantity": "1"}],
             }
         },

@@ -30,6 +30,7 @@ from sgx.chaos.sandbox import FortnoxReader, SandboxControl
 from sgx.chaos.watch import RequestTally
 from sgx.chaos.world import IssuerWorld, SessionFactory, World
 from sgx.integration import mapping
+from sgx.integration.installation import reference_prefix
 from sgx.invoicing.models import Invoice, TransferStatus
 from sgx.outbox.models import JobKind, JobStatus, TransferAttempt, TransferJob
 from sgx.parties.models import Patient
@@ -107,6 +108,13 @@ async def sgx_documents(factory: SessionFactory, issuer_id: int) -> list[Invoice
         )
 
 
+async def installation_prefix(factory: SessionFactory) -> str:
+    async with factory() as session:
+        prefix = await reference_prefix(session)
+        await session.commit()
+    return prefix
+
+
 async def invoiced_patients(factory: SessionFactory, issuer_id: int) -> list[Patient]:
     async with factory() as session:
         return list(
@@ -149,6 +157,7 @@ async def check_issuer(
 ) -> None:
     """One issuer's documents and customers in SGX against its Fortnox company."""
     documents = await patiently(lambda: sgx_documents(factory, issuer.issuer_id))
+    installation = await patiently(lambda: installation_prefix(factory))
     in_fortnox = {
         str(item["DocumentNumber"]): item for item in await reader.every("invoices", "Invoices")
     }
@@ -158,7 +167,7 @@ async def check_issuer(
     by_id = {document.id: document for document in documents}
     for document in documents:
         number = await _check_document(
-            reader, issuer, document, (by_id, linked_credits), in_fortnox, problems
+            reader, issuer, document, (by_id, linked_credits), in_fortnox, problems, installation
         )
         if number:
             claimed[number] += 1
@@ -182,6 +191,7 @@ async def _check_document(
     known: tuple[dict[int, Invoice], set[int]],  # SGX documents by id, linked credits' ids
     in_fortnox: dict[str, dict[str, Any]],
     problems: Problems,
+    installation: str,
 ) -> str | None:
     """One SGX invoice or credit against Fortnox; returns the Fortnox number it claims."""
     by_id, linked_credits = known
@@ -201,7 +211,9 @@ async def _check_document(
         problems["totals differ"].append(f"{name}: SGX {document.total}, Fortnox {found['Total']}")
     if found.get("Booked") is not True:
         problems["not booked in Fortnox"].append(f"{name} → {number}")
-    if found.get("ExternalInvoiceReference1") != f"SGX-{issuer.issuer_id}-{document.id}":
+    if found.get("ExternalInvoiceReference1") != mapping.invoice_reference(
+        installation=installation, issuer_id=issuer.issuer_id, invoice_id=document.id
+    ):
         problems["not our reference"].append(f"{name}: {found.get('ExternalInvoiceReference1')}")
     if document.is_credit:
         linked = document.id in linked_credits
@@ -247,7 +259,8 @@ async def _check_credit(
 def _wanted_customer(patient: Patient) -> dict[str, str]:
     """What Fortnox must hold about the patient: the sync's own mapping says (a protected
     patient has name and reference only)."""
-    wanted = mapping.patient_customer(patient, send_personnummer=False)
+    # The fields compared do not depend on the installation's prefix.
+    wanted = mapping.patient_customer(patient, send_personnummer=False, installation="")
     return {
         "Name": wanted.name or "",
         "Phone1": wanted.phone1 or "",

@@ -1,15 +1,20 @@
 """SGX → Fortnox, pure: the payloads the sync sends, its numbers and references, and checks.
 
-Numbers and references (deterministic, so a retry finds what an earlier attempt created):
+Numbers and references (deterministic, so a retry finds what an earlier attempt created). Each
+carries the installation's reference prefix ``<inst>`` (``sgx.integration.installation``: five
+letters and digits made once per SGX database, empty for a database that wrote to Fortnox before
+installations had one), so that two SGX installations — or a rebuilt database — on one Fortnox
+company never take each other's documents for their own:
 
-* a patient's ``CustomerNumber`` is ``SGXP`` + the patient's id (``SGXP42``): letters and digits
-  only (Fortnox's 2000106 refuses other characters in numbers), far below the field's 1024
-  characters, and never numeric so it does not move the company's own customer number series.
-  The customer's ``ExternalReference`` holds ``SGX-<issuer id>-P<patient id>``: a customer with
-  our number is adopted only when it carries our reference;
+* a patient's ``CustomerNumber`` is ``SGX<inst>P<patient id>`` (``SGXK7QD2P42``; ``SGXP42``
+  with the empty prefix): letters and digits only (Fortnox's 2000106 refuses other characters in
+  numbers), far below the field's 1024 characters, and never numeric so it does not move the
+  company's own customer number series. The customer's ``ExternalReference`` holds
+  ``SGX<inst>-<issuer id>-P<patient id>``: a customer with our number is adopted only when it
+  carries our reference;
 * an invoice's ``DocumentNumber`` is the SGX invoice number and its ``ExternalInvoiceReference1``
-  is ``SGX-<issuer id>-<invoice id>`` (at most 80 characters): an invoice with our number is
-  ours only when it carries our reference;
+  is ``SGX<inst>-<issuer id>-<invoice id>`` (at most 80 characters): an invoice is ours only when
+  it carries our reference, and it is adopted only when its customer and total are SGX's too;
 * an article's ``ArticleNumber`` is its SGX code.
 
 What is sent about a patient is name, address, phone and e-mail (``Type`` PRIVATE; the e-mail
@@ -50,7 +55,7 @@ from sgx.invoicing.models import InvoiceRow as SgxInvoiceRow
 from sgx.kit.sendable_text import clean
 from sgx.parties.models import IdentityKind, Patient
 
-PATIENT_NUMBER_PREFIX = "SGXP"
+REFERENCE_PREFIX = "SGX"
 CURRENCY = "SEK"
 YOUR_REFERENCE_MAX = 50
 REMARKS_MAX = 1024
@@ -87,16 +92,16 @@ INVOICE_CONTACT_FIELDS = (
 )
 
 
-def patient_customer_number(patient_id: int) -> str:
-    return f"{PATIENT_NUMBER_PREFIX}{patient_id}"
+def patient_customer_number(patient_id: int, *, installation: str) -> str:
+    return f"{REFERENCE_PREFIX}{installation}P{patient_id}"
 
 
-def patient_reference(*, issuer_id: int, patient_id: int) -> str:
-    return f"SGX-{issuer_id}-P{patient_id}"
+def patient_reference(*, installation: str, issuer_id: int, patient_id: int) -> str:
+    return f"{REFERENCE_PREFIX}{installation}-{issuer_id}-P{patient_id}"
 
 
-def invoice_reference(*, issuer_id: int, invoice_id: int) -> str:
-    return f"SGX-{issuer_id}-{invoice_id}"
+def invoice_reference(*, installation: str, issuer_id: int, invoice_id: int) -> str:
+    return f"{REFERENCE_PREFIX}{installation}-{issuer_id}-{invoice_id}"
 
 
 def document_number(invoice: SgxInvoice) -> str:
@@ -109,7 +114,7 @@ def fortnox_identity_number(patient: Patient) -> str:
     return f"{number[:8]}-{number[8:]}" if len(number) == 12 else number
 
 
-def patient_customer(patient: Patient, *, send_personnummer: bool) -> Customer:
+def patient_customer(patient: Patient, *, send_personnummer: bool, installation: str) -> Customer:
     """Everything SGX says about a patient in Fortnox, blanks as ``""`` (see PATIENT_FIELDS)."""
     protected = patient.protected_identity
     email = "" if protected else patient.email.strip()
@@ -119,7 +124,7 @@ def patient_customer(patient: Patient, *, send_personnummer: bool) -> Customer:
         and bool(patient.personal_identity_number)
     )
     return Customer(
-        customer_number=patient_customer_number(patient.id),
+        customer_number=patient_customer_number(patient.id, installation=installation),
         name=clean(patient.full_name),
         type="PRIVATE",
         organisation_number=fortnox_identity_number(patient) if sends_identity else "",
@@ -131,7 +136,9 @@ def patient_customer(patient: Patient, *, send_personnummer: bool) -> Customer:
         phone2="",
         email=email,
         email_invoice=email,
-        external_reference=patient_reference(issuer_id=patient.issuer_id, patient_id=patient.id),
+        external_reference=patient_reference(
+            installation=installation, issuer_id=patient.issuer_id, patient_id=patient.id
+        ),
     )
 
 
@@ -274,6 +281,7 @@ def invoice_payload(
     *,
     customer_number: str,
     articles_in_fortnox: set[str],
+    installation: str,
     original_number: int | None = None,
 ) -> Invoice:
     """The invoice (or a later credit, a plain negative invoice) as Fortnox gets it.
@@ -288,7 +296,7 @@ def invoice_payload(
         due_date=invoice.due_date,
         ocr=invoice.ocr,
         external_invoice_reference1=invoice_reference(
-            issuer_id=invoice.issuer_id, invoice_id=invoice.id
+            installation=installation, issuer_id=invoice.issuer_id, invoice_id=invoice.id
         ),
         your_reference=clean(invoice.your_reference)[:YOUR_REFERENCE_MAX] or None,
         currency=CURRENCY,
@@ -301,9 +309,25 @@ def invoice_payload(
     )
 
 
-def is_our_invoice(found: Invoice, *, issuer_id: int, invoice_id: int) -> bool:
-    reference = invoice_reference(issuer_id=issuer_id, invoice_id=invoice_id)
-    return (found.external_invoice_reference1 or "").strip() == reference
+def is_our_invoice(found: Invoice, wanted: Invoice) -> bool:
+    """Does the invoice found in Fortnox carry the reference SGX sends (``wanted``)?"""
+    reference = (wanted.external_invoice_reference1 or "").strip()
+    return bool(reference) and (found.external_invoice_reference1 or "").strip() == reference
+
+
+def adoption_differences(found: Invoice, wanted: Invoice, invoice: SgxInvoice) -> list[str]:
+    """Why an invoice carrying our reference still cannot be ours: another customer or another
+    total (in Swedish, for the person who must look). Empty when it may be adopted."""
+    differences = []
+    if (found.customer_number or "") != (wanted.customer_number or ""):
+        differences.append(
+            f"kunden är {found.customer_number or 'okänd'} i Fortnox men "
+            f"{wanted.customer_number} i SGX"
+        )
+    if found.total is None or Decimal(found.total) != Decimal(invoice.total):
+        theirs = "saknas" if found.total is None else kronor(found.total)
+        differences.append(f"beloppet är {theirs} i Fortnox men {kronor(invoice.total)} i SGX")
+    return differences
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,15 @@ class OAuthState(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column()
     used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Installation(Base):
+    """This SGX installation's identity in what it writes into Fortnox: one row, made once
+    (``sgx.integration.installation``)."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    # In every reference and patient customer number SGX writes; "" for a legacy database.
+    reference_prefix: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

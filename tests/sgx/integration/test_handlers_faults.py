@@ -27,6 +27,7 @@ from tests.builders.transfer import (
     fortnox_invoice,
     fortnox_list,
     patient_invoice,
+    patient_number,
     transfer,
 )
 
@@ -78,7 +79,7 @@ async def _later_credit(connected: Connected, session: AsyncSession) -> tuple[In
 
 
 async def _customers(connected: Connected, invoice: Invoice, outcome: JobOutcome) -> int:
-    wanted = f"SGXP{connected.clinic.patient.id}"
+    wanted = await patient_number(connected)
     customers = await fortnox_list(connected, "customers", "Customers")
     assert [c["CustomerNumber"] for c in customers] == [wanted]
     return len(customers)

@@ -18,6 +18,7 @@ from tests.builders.transfer import (
     SessionFactory,
     connect_clinic,
     forget_requests,
+    installation_of,
     patient_invoice,
     requests_to_fortnox,
     stored,
@@ -41,8 +42,10 @@ async def test_patient_invoice_arrives_with_its_number_ocr_reference_and_rows(
     assert outcome.fortnox_document_number == str(invoice.number)
     sent = await connected.fortnox.invoices.get(str(invoice.number))
     assert sent.ocr == invoice.ocr
-    assert sent.external_invoice_reference1 == f"SGX-{invoice.issuer_id}-{invoice.id}"
-    assert sent.customer_number == f"SGXP{connected.clinic.patient.id}"
+    installation = await installation_of(connected.ctx.session_factory)
+    assert len(installation) == 5  # a fresh database makes its own
+    assert sent.external_invoice_reference1 == f"SGX{installation}-{invoice.issuer_id}-{invoice.id}"
+    assert sent.customer_number == f"SGX{installation}P{connected.clinic.patient.id}"
     assert sent.invoice_date == invoice.invoice_date and sent.due_date == invoice.due_date
     assert [
         (r.article_number, r.delivered_quantity, r.price, r.vat, r.account_number)

@@ -16,6 +16,7 @@ from tests.builders.transfer import (
     connect_clinic,
     forget_requests,
     patient_invoice,
+    patient_number,
     requests_to_fortnox,
     stored,
     transfer,
@@ -44,13 +45,13 @@ async def test_patient_becomes_a_private_customer_with_name_and_contact_details(
         email="patient@example.se",
     )
     await transfer(connected, session, await patient_invoice(session, connected))
-    customer = await connected.fortnox.customers.get(f"SGXP{patient.id}")
+    customer = await connected.fortnox.customers.get(await patient_number(connected, patient.id))
     assert (customer.type, customer.name) == ("PRIVATE", patient.full_name)
     assert (customer.address1, customer.zip_code, customer.city) == ("Storgatan 1", "12345", "Ås")
     assert (customer.phone1, customer.email) == ("070-1234567", "patient@example.se")
     assert not customer.organisation_number  # no personnummer without the issuer's opt-in
     after = await stored(session_factory, Patient, patient.id)
-    assert after.fortnox_customer_number == f"SGXP{patient.id}"
+    assert after.fortnox_customer_number == await patient_number(connected, patient.id)
 
 
 async def test_personnummer_is_sent_when_the_issuer_opted_in(
@@ -60,7 +61,7 @@ async def test_personnummer_is_sent_when_the_issuer_opted_in(
         session, session_factory, sandbox_client, send_personnummer_to_fortnox=True
     )
     await transfer(connected, session, await patient_invoice(session, connected))
-    customer = await connected.fortnox.customers.get(f"SGXP{connected.clinic.patient.id}")
+    customer = await connected.fortnox.customers.get(await patient_number(connected))
     assert customer.organisation_number == "19900704-2386"
 
 
@@ -72,7 +73,7 @@ async def test_patient_with_protected_identity_never_has_an_address_in_fortnox(
         session_factory, patient.id, protected_identity=True, address="Hemlig väg 2", city="Ås"
     )
     await transfer(connected, session, await patient_invoice(session, connected))
-    customer = await connected.fortnox.customers.get(f"SGXP{patient.id}")
+    customer = await connected.fortnox.customers.get(await patient_number(connected, patient.id))
     assert not customer.address1 and not customer.city and not customer.zip_code
 
 
@@ -101,7 +102,7 @@ async def test_patient_whose_number_was_not_stored_beside_the_link_gets_it_with_
 
     assert outcome.kind is OutcomeKind.DONE
     stored_patient = await stored(session_factory, Patient, patient.id)
-    assert stored_patient.fortnox_customer_number == f"SGXP{patient.id}"
+    assert stored_patient.fortnox_customer_number == await patient_number(connected, patient.id)
 
 
 async def test_changed_patient_is_updated_only_when_what_is_sent_changed(
@@ -115,8 +116,8 @@ async def test_changed_patient_is_updated_only_when_what_is_sent_changed(
     await change_patient(session_factory, patient.id, phone="08-123 45", address="Ny väg 3")
     await run_patient_job(connected, session)
     calls = [(r["method"], r["path"]) for r in await requests_to_fortnox(connected)]
-    assert calls == [("PUT", f"/3/customers/SGXP{patient.id}")]
-    customer = await connected.fortnox.customers.get(f"SGXP{patient.id}")
+    assert calls == [("PUT", f"/3/customers/{await patient_number(connected, patient.id)}")]
+    customer = await connected.fortnox.customers.get(await patient_number(connected, patient.id))
     assert (customer.phone1, customer.address1) == ("08-123 45", "Ny väg 3")
 
 
@@ -128,7 +129,7 @@ async def test_patient_given_protected_identity_has_the_address_removed_in_fortn
     await transfer(connected, session, await patient_invoice(session, connected))
     await change_patient(session_factory, patient.id, protected_identity=True)
     await run_patient_job(connected, session)
-    customer = await connected.fortnox.customers.get(f"SGXP{patient.id}")
+    customer = await connected.fortnox.customers.get(await patient_number(connected, patient.id))
     assert not customer.address1 and not customer.city
 
 
@@ -143,7 +144,7 @@ async def test_patient_not_yet_in_fortnox_is_not_sent_by_a_patient_job(
 async def test_patient_customer_number_taken_by_someone_else_is_a_conflict(
     connected: Connected, session: AsyncSession
 ) -> None:
-    number = f"SGXP{connected.clinic.patient.id}"
+    number = await patient_number(connected)
     await connected.fortnox.customers.create(Customer(customer_number=number, name="Annan"))
     outcome = await transfer(connected, session, await patient_invoice(session, connected))
     assert (outcome.kind, outcome.code) == (OutcomeKind.FAILED, "customer_number_taken")
@@ -153,7 +154,7 @@ async def test_patient_customer_number_taken_by_someone_else_is_a_conflict(
 async def test_patient_customer_removed_in_fortnox_is_a_case_for_a_person(
     connected: Connected, session: AsyncSession
 ) -> None:
-    number = f"SGXP{connected.clinic.patient.id}"
+    number = await patient_number(connected)
     await set_account(connected, 3004, active=False)
     invoice = await patient_invoice(session, connected, rows=[("BESOK", "1")])
     failed = await transfer(connected, session, invoice)  # the customer is made, the invoice not

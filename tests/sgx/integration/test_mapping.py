@@ -77,7 +77,11 @@ def invoice(rows: list[InvoiceRow] | None = None, **fields: object) -> Invoice:
 
 
 def payload(made: Invoice, **kwargs: object) -> FortnoxInvoice:
-    options: dict[str, object] = {"customer_number": "SGXP42", "articles_in_fortnox": {"BESOK"}}
+    options: dict[str, object] = {
+        "customer_number": "SGXP42",
+        "articles_in_fortnox": {"BESOK"},
+        "installation": "",
+    }
     options.update(kwargs)
     return mapping.invoice_payload(made, **options)  # type: ignore[arg-type]
 
@@ -86,17 +90,26 @@ def payload(made: Invoice, **kwargs: object) -> FortnoxInvoice:
 
 
 def test_patient_customer_number_is_letters_and_digits_derived_from_the_patient_id() -> None:
-    number = mapping.patient_customer_number(42)
-    assert number == "SGXP42" and number.isalnum()
+    number = mapping.patient_customer_number(42, installation="K7QD2")
+    assert number == "SGXK7QD2P42" and number.isalnum()
 
 
-def test_references_name_the_issuer_and_the_sgx_id() -> None:
-    assert mapping.patient_reference(issuer_id=3, patient_id=42) == "SGX-3-P42"
-    assert mapping.invoice_reference(issuer_id=3, invoice_id=7) == "SGX-3-7"
+def test_references_name_the_installation_the_issuer_and_the_sgx_id() -> None:
+    reference = mapping.patient_reference(installation="K7QD2", issuer_id=3, patient_id=42)
+    assert reference == "SGXK7QD2-3-P42"
+    assert mapping.invoice_reference(installation="K7QD2", issuer_id=3, invoice_id=7) == (
+        "SGXK7QD2-3-7"
+    )
+
+
+def test_legacy_installation_keeps_the_numbers_and_references_it_wrote_before() -> None:
+    assert mapping.patient_customer_number(42, installation="") == "SGXP42"
+    assert mapping.patient_reference(installation="", issuer_id=3, patient_id=42) == "SGX-3-P42"
+    assert mapping.invoice_reference(installation="", issuer_id=3, invoice_id=7) == "SGX-3-7"
 
 
 def test_invoice_reference_fits_fortnox_80_characters_for_large_ids() -> None:
-    reference = mapping.invoice_reference(issuer_id=10**12, invoice_id=10**15)
+    reference = mapping.invoice_reference(installation="K7QD2", issuer_id=10**12, invoice_id=10**15)
     assert len(reference) <= 80
 
 
@@ -108,7 +121,7 @@ def test_personnummer_is_written_with_century_and_hyphen() -> None:
 
 
 def test_patient_customer_is_private_with_name_address_phone_and_email() -> None:
-    customer = mapping.patient_customer(patient(), send_personnummer=False)
+    customer = mapping.patient_customer(patient(), send_personnummer=False, installation="")
     assert (customer.customer_number, customer.type, customer.name) == (
         "SGXP42",
         "PRIVATE",
@@ -120,12 +133,12 @@ def test_patient_customer_is_private_with_name_address_phone_and_email() -> None
 
 
 def test_patient_email_is_also_where_fortnox_sends_invoices_and_reminders() -> None:
-    customer = mapping.patient_customer(patient(), send_personnummer=False)
+    customer = mapping.patient_customer(patient(), send_personnummer=False, installation="")
     assert customer.email_invoice == "anna@example.se"
 
 
 def test_patient_customer_carries_nothing_else_about_the_patient() -> None:
-    wire = mapping.patient_customer(patient(), send_personnummer=True).to_wire()
+    wire = mapping.patient_customer(patient(), send_personnummer=True, installation="").to_wire()
     assert set(wire) == {
         "CustomerNumber",
         "Name",
@@ -144,9 +157,16 @@ def test_patient_customer_carries_nothing_else_about_the_patient() -> None:
 
 
 def test_personnummer_is_left_out_unless_the_issuer_opted_in() -> None:
-    assert mapping.patient_customer(patient(), send_personnummer=False).organisation_number == ""
     assert (
-        mapping.patient_customer(patient(), send_personnummer=True).organisation_number
+        mapping.patient_customer(
+            patient(), send_personnummer=False, installation=""
+        ).organisation_number
+        == ""
+    )
+    assert (
+        mapping.patient_customer(
+            patient(), send_personnummer=True, installation=""
+        ).organisation_number
         == "19900704-2386"
     )
 
@@ -155,20 +175,24 @@ def test_samordningsnummer_is_sent_like_a_personnummer_when_opted_in() -> None:
     coordinated = patient(
         identity_kind=IdentityKind.SAMORDNINGSNUMMER, personal_identity_number="199007642383"
     )
-    customer = mapping.patient_customer(coordinated, send_personnummer=True)
+    customer = mapping.patient_customer(coordinated, send_personnummer=True, installation="")
     assert customer.organisation_number == "19900764-2383"
 
 
 @pytest.mark.parametrize("kind", [IdentityKind.RESERVNUMMER, IdentityKind.NONE])
 def test_a_reservnummer_or_no_number_is_never_sent(kind: IdentityKind) -> None:
     customer = mapping.patient_customer(
-        patient(identity_kind=kind, personal_identity_number="R12345"), send_personnummer=True
+        patient(identity_kind=kind, personal_identity_number="R12345"),
+        send_personnummer=True,
+        installation="",
     )
     assert customer.organisation_number == ""
 
 
 def test_patient_with_protected_identity_is_name_and_reference_only() -> None:
-    customer = mapping.patient_customer(patient(protected_identity=True), send_personnummer=False)
+    customer = mapping.patient_customer(
+        patient(protected_identity=True), send_personnummer=False, installation=""
+    )
     filled = {name for name, value in customer.model_dump().items() if value}
     assert filled == {"customer_number", "name", "type", "external_reference"}
     assert customer.name == "Anna Andersson"
@@ -177,13 +201,15 @@ def test_patient_with_protected_identity_is_name_and_reference_only() -> None:
 def test_create_leaves_blank_fields_out() -> None:
     bare = patient(address="", zip_code="", city="", phone="", email="")
     wire = mapping.customer_to_create(
-        mapping.patient_customer(bare, send_personnummer=False)
+        mapping.patient_customer(bare, send_personnummer=False, installation="")
     ).to_wire()
     assert set(wire) == {"CustomerNumber", "Name", "Type", "ExternalReference"}
 
 
 def test_update_clears_blanks_with_null_never_with_empty_strings_and_never_the_number() -> None:
-    hidden = mapping.patient_customer(patient(protected_identity=True), send_personnummer=False)
+    hidden = mapping.patient_customer(
+        patient(protected_identity=True), send_personnummer=False, installation=""
+    )
     wire = mapping.customer_changes(hidden).to_wire(clear=mapping.cleared_customer_fields(hidden))
     assert "CustomerNumber" not in wire
     assert "" not in wire.values()
@@ -203,7 +229,9 @@ def test_update_clears_blanks_with_null_never_with_empty_strings_and_never_the_n
 
 
 def test_a_field_fortnox_kept_filled_after_a_clear_is_reported() -> None:
-    wanted = mapping.patient_customer(patient(protected_identity=True), send_personnummer=False)
+    wanted = mapping.patient_customer(
+        patient(protected_identity=True), send_personnummer=False, installation=""
+    )
     answer = Customer.model_validate(
         {**wanted.to_wire(), "Address1": "Storgatan 1", "Email": "", "City": None}
     )
@@ -211,20 +239,20 @@ def test_a_field_fortnox_kept_filled_after_a_clear_is_reported() -> None:
 
 
 def test_a_value_fortnox_wrote_in_its_own_form_is_not_reported() -> None:
-    wanted = mapping.patient_customer(patient(), send_personnummer=True)
+    wanted = mapping.patient_customer(patient(), send_personnummer=True, installation="")
     answer = Customer.model_validate({**wanted.to_wire(), "OrganisationNumber": "199007042386"})
     assert mapping.unkept_customer_fields(answer, wanted) == []
 
 
 def test_fortnox_nulls_count_as_blanks_when_comparing_content() -> None:
-    wanted = mapping.patient_customer(patient(email=""), send_personnummer=False)
+    wanted = mapping.patient_customer(patient(email=""), send_personnummer=False, installation="")
     found = Customer.model_validate({**wanted.to_wire(), "Email": None, "@url": "x"})
     assert mapping.same_customer_content(found, wanted)
     assert not mapping.same_customer_content(found.model_copy(update={"city": "Ö"}), wanted)
 
 
 def test_customer_is_ours_only_with_our_reference() -> None:
-    wanted = mapping.patient_customer(patient(), send_personnummer=False)
+    wanted = mapping.patient_customer(patient(), send_personnummer=False, installation="")
     assert mapping.is_our_customer(wanted.model_copy(update={"name": "Annan"}), wanted)
     assert not mapping.is_our_customer(wanted.model_copy(update={"external_reference": ""}), wanted)
     assert not mapping.is_our_customer(
@@ -233,12 +261,18 @@ def test_customer_is_ours_only_with_our_reference() -> None:
 
 
 def test_content_hash_changes_only_when_something_sent_changes() -> None:
-    first = mapping.content_hash(mapping.patient_customer(patient(), send_personnummer=False))
-    same = mapping.content_hash(mapping.patient_customer(patient(), send_personnummer=False))
-    moved = mapping.content_hash(
-        mapping.patient_customer(patient(city="Ösmo"), send_personnummer=False)
+    first = mapping.content_hash(
+        mapping.patient_customer(patient(), send_personnummer=False, installation="")
     )
-    opted_in = mapping.content_hash(mapping.patient_customer(patient(), send_personnummer=True))
+    same = mapping.content_hash(
+        mapping.patient_customer(patient(), send_personnummer=False, installation="")
+    )
+    moved = mapping.content_hash(
+        mapping.patient_customer(patient(city="Ösmo"), send_personnummer=False, installation="")
+    )
+    opted_in = mapping.content_hash(
+        mapping.patient_customer(patient(), send_personnummer=True, installation="")
+    )
     assert first == same
     assert len({first, moved, opted_in}) == 3
 
@@ -247,8 +281,10 @@ def test_a_change_of_an_unsent_field_keeps_the_hash() -> None:
     before = patient()
     after = patient(personal_identity_number="201311122384")  # not sent without opt-in
     assert mapping.content_hash(
-        mapping.patient_customer(before, send_personnummer=False)
-    ) == mapping.content_hash(mapping.patient_customer(after, send_personnummer=False))
+        mapping.patient_customer(before, send_personnummer=False, installation="")
+    ) == mapping.content_hash(
+        mapping.patient_customer(after, send_personnummer=False, installation="")
+    )
 
 
 # ---- articles ----
@@ -448,11 +484,9 @@ def test_company_invoice_names_no_patient_or_employee() -> None:
 
 def test_invoice_is_ours_only_with_our_reference() -> None:
     found = FortnoxInvoice(document_number="1001", external_invoice_reference1="SGX-3-7")
-    assert mapping.is_our_invoice(found, issuer_id=3, invoice_id=7)
-    assert not mapping.is_our_invoice(found, issuer_id=3, invoice_id=70)
-    assert not mapping.is_our_invoice(
-        FortnoxInvoice(document_number="1001"), issuer_id=3, invoice_id=7
-    )
+    assert mapping.is_our_invoice(found, payload(invoice()))
+    assert not mapping.is_our_invoice(found, payload(invoice(id=70)))
+    assert not mapping.is_our_invoice(FortnoxInvoice(document_number="1001"), payload(invoice()))
 
 
 # ---- totals ----
@@ -487,3 +521,38 @@ def test_a_total_missing_in_fortnox_answer_is_a_difference() -> None:
 
 def test_kronor_are_written_the_swedish_way() -> None:
     assert mapping.kronor(Decimal("-12345.5")) == "-12 345,50 kr"
+
+
+# ---- adopting an invoice found in Fortnox ----
+
+
+def _found(**fields: object) -> FortnoxInvoice:
+    values: dict[str, object] = {
+        "customer_number": "SGXP42",
+        "external_invoice_reference1": "SGX-3-7",
+        "total": Decimal("850.00"),
+    }
+    values.update(fields)
+    return FortnoxInvoice.model_validate(values)
+
+
+def test_invoice_with_our_reference_customer_and_total_may_be_adopted() -> None:
+    made = invoice()
+    wanted = payload(made)
+    assert mapping.is_our_invoice(_found(), wanted)
+    assert mapping.adoption_differences(_found(), wanted, made) == []
+
+
+def test_invoice_of_another_installation_is_not_ours() -> None:
+    wanted = payload(invoice(), installation="K7QD2")
+    assert not mapping.is_our_invoice(_found(), wanted)
+
+
+def test_invoice_with_our_reference_but_another_customer_or_total_is_a_conflict() -> None:
+    made = invoice()
+    found = _found(customer_number="SGXP7", total=Decimal("1200.00"))
+    differences = mapping.adoption_differences(found, payload(made), made)
+    assert differences == [
+        "kunden är SGXP7 i Fortnox men SGXP42 i SGX",
+        "beloppet är 1 200,00 kr i Fortnox men 850,00 kr i SGX",
+    ]

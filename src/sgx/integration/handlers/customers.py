@@ -1,12 +1,12 @@
 """The Fortnox customer of an invoice: a patient SGX keeps there, or a company found there.
 
-Patients are created as private customers under a number derived from SGX (``SGXP<id>``) and
-updated only when what SGX sends about them changed (content hash in the link). An update clears
-with ``null`` and its answer is compared with what SGX meant to store; a field Fortnox did not
-take fails the job with a Swedish message, and the link keeps its old hash so a retry resends.
-Creation is safe to repeat: after an attempt whose answer was lost, or when Fortnox says the
-number is used, the customer under that number is read and adopted if it carries the patient's
-SGX reference; a number held by anyone else is a conflict for a person.
+Patients are created as private customers under a number derived from SGX (``SGX<inst>P<id>``,
+see ``mapping``) and updated only when what SGX sends about them changed (content hash in the
+link). An update clears with ``null`` and its answer is compared with what SGX meant to store; a
+field Fortnox did not take fails the job with a Swedish message, and the link keeps its old hash
+so a retry resends. Creation is safe to repeat: after an attempt whose answer was lost, or when
+Fortnox says the number is used, the customer under that number is read and adopted if it
+carries the patient's SGX reference; a number held by anyone else is a conflict for a person.
 
 Companies are never created or changed: they are looked up by organisation number among the
 active customers (Fortnox's search is a substring match, so numbers are compared exactly after
@@ -56,7 +56,12 @@ async def customer_number_for(
             await forget(ctx, LinkKind.PATIENT, [snapshot.patient.id])
             known = {}
         return await ensure_patient_customer(
-            ctx, job, snapshot.patient, snapshot.issuer, known=known
+            ctx,
+            job,
+            snapshot.patient,
+            snapshot.issuer,
+            installation=snapshot.installation,
+            known=known,
         )
     assert snapshot.company is not None  # an invoice has exactly one party
     return await find_company_customer(
@@ -70,11 +75,13 @@ async def ensure_patient_customer(
     patient: Patient,
     issuer: Issuer,
     *,
+    installation: str,
     known: dict[int, FortnoxLink] | None = None,
 ) -> str:
-    """``known``: the patient links already read with the invoice (``None``: read them)."""
+    """``known``: the patient links already read with the invoice (``None``: read them);
+    ``installation``: the reference prefix the customer's number and reference carry."""
     wanted = mapping.patient_customer(
-        patient, send_personnummer=issuer.send_personnummer_to_fortnox
+        patient, send_personnummer=issuer.send_personnummer_to_fortnox, installation=installation
     )
     digest = mapping.content_hash(wanted)
     if known is None:

@@ -3,14 +3,17 @@ books in Fortnox.
 
 Steady state: customer and articles are known and unchanged, so a returning patient's invoice
 costs two calls (``POST /3/invoices`` and ``PUT …/bookkeep``). The invoice is sent with
-``DocumentNumber`` = the SGX number and ``ExternalInvoiceReference1`` = its SGX reference, which
-makes creation safe to repeat: when an earlier attempt may have sent it (``write_sent_at``), or
-Fortnox refuses it, the invoice under that number is read; one carrying our reference is
-adopted, anything else is a conflict for a person — never a second document. An adopted invoice
-is booked when it is not yet (a run stopped between the two calls). A later credit of an invoice
-(see ``handlers.credits``) goes the same way with negative quantities, naming the original, and
-is marked as not linked in Fortnox. Fortnox's totals are compared with SGX's after creation; a
-difference leaves the invoice "Osynk" with the difference spelled out.
+``DocumentNumber`` = the SGX number and ``ExternalInvoiceReference1`` = its SGX reference (unique
+per installation), which makes creation safe to repeat without relying on Fortnox to refuse a
+number twice: when an earlier attempt may have sent it (``write_sent_at``), the invoice is looked
+up by its reference (an exact match after Fortnox's substring search), then under its number,
+before anything is written; when Fortnox refuses the number, the invoice under it is read. One
+carrying our reference, our customer and our total is adopted; anything else is a conflict for a
+person — never a second document. An adopted invoice is booked when it is not yet (a run stopped
+between the two calls). A later credit of an invoice (see ``handlers.credits``) goes the same way
+with negative quantities, naming the original, and is marked as not linked in Fortnox. Fortnox's
+totals are compared with SGX's after creation; a difference leaves the invoice "Osynk" with the
+difference spelled out.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sgx.integration.handlers import refusals
 from sgx.integration.handlers.accounts import explain_account_error, is_account_error
 from sgx.integration.handlers.articles import ensure_articles
 from sgx.integration.handlers.booking import book
-from sgx.integration.handlers.common import lookup, refuse, write
+from sgx.integration.handlers.common import call, lookup, refuse, write
 from sgx.integration.handlers.customers import customer_number_for
 from sgx.integration.handlers.loading import InvoiceSnapshot
 from sgx.integration.handlers.recording import record_transferred
@@ -79,6 +82,7 @@ async def send_invoice(ctx: JobContext, job: TransferJob, snapshot: InvoiceSnaps
             snapshot.invoice,
             customer_number=customer,
             articles_in_fortnox=articles,
+            installation=snapshot.installation,
             original_number=credited,
         )
         try:
@@ -104,11 +108,13 @@ async def create_once(
     *,
     resumed: bool,
 ) -> Invoice:
-    number = mapping.document_number(snapshot.invoice)
+    """Create the invoice unless an earlier attempt did. After an attempt whose answer was
+    lost, look before writing: Fortnox accepts the same invoice twice whenever it does not
+    refuse the number (and it may have numbered the first one itself)."""
     if resumed:
-        found = await _existing(ctx, job, number)
+        found = await _made_before(ctx, job, payload)
         if found is not None:
-            return await _adopt(ctx, job, snapshot, found)
+            return await _adopt(ctx, job, snapshot, payload, found)
     try:
         return await write(
             ctx,
@@ -119,10 +125,10 @@ async def create_once(
         )
     except InvalidRequest:
         # Perhaps the number is taken (Fortnox's code for that is not documented): look.
-        found = await _existing(ctx, job, number)
+        found = await _under_number(ctx, job, mapping.document_number(snapshot.invoice))
         if found is None:
             raise
-        return await _adopt(ctx, job, snapshot, found)
+        return await _adopt(ctx, job, snapshot, payload, found)
 
 
 async def _post(ctx: JobContext, payload: Invoice, credited: int | None) -> Invoice:
@@ -130,21 +136,50 @@ async def _post(ctx: JobContext, payload: Invoice, credited: int | None) -> Invo
     return await ctx.client.invoices.create(payload)
 
 
-async def _existing(ctx: JobContext, job: TransferJob, number: str) -> Invoice | None:
+async def _made_before(ctx: JobContext, job: TransferJob, payload: Invoice) -> Invoice | None:
+    """The invoice an earlier attempt made: the one carrying our reference (whatever number
+    Fortnox gave it), else ours under our number. Someone else's invoice under our number is
+    no sign of an earlier attempt: the write that follows meets it."""
+    reference = payload.external_invoice_reference1 or ""
+    listed = await call(
+        ctx,
+        job,
+        "find_invoice_by_reference",
+        lambda: ctx.client.invoices.find_by_external_reference(reference),
+    )
+    for item in listed:
+        found = await _under_number(ctx, job, item.document_number or "")
+        # A credit made by Fortnox's credit action copies the original's reference; what SGX
+        # posts is never one (a later credit goes as an ordinary, negative invoice).
+        if found is not None and not found.credit:
+            return found
+    found = await _under_number(ctx, job, payload.document_number or "")
+    return found if found is not None and mapping.is_our_invoice(found, payload) else None
+
+
+async def _under_number(ctx: JobContext, job: TransferJob, number: str) -> Invoice | None:
+    if not number:
+        return None
     return await lookup(ctx, job, "get_invoice", lambda: ctx.client.invoices.get(number))
 
 
 async def _adopt(
-    ctx: JobContext, job: TransferJob, snapshot: InvoiceSnapshot, found: Invoice
+    ctx: JobContext, job: TransferJob, snapshot: InvoiceSnapshot, payload: Invoice, found: Invoice
 ) -> Invoice:
+    """Take ``found`` as this invoice's document: only when it carries our reference, our
+    customer and our total — anything else is a conflict for a person, never a link."""
     invoice = snapshot.invoice
-    if not mapping.is_our_invoice(found, issuer_id=invoice.issuer_id, invoice_id=invoice.id):
+    number = found.document_number or ""
+    if not mapping.is_our_invoice(found, payload):
         raise refuse(refusals.document_number_taken(str(invoice.number), _summary(found)))
+    differences = mapping.adoption_differences(found, payload, invoice)
+    if differences:
+        raise refuse(refusals.reference_conflict(str(invoice.number), number, differences))
     await ctx.record_attempt(
         job,
         operation="adopt_invoice",
         outcome="adopted",
-        fortnox_document_number=found.document_number or "",
+        fortnox_document_number=number,
     )
     return found
 

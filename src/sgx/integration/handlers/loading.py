@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sgx.catalog.models import Article
 from sgx.integration.handlers.common import tenant_of
+from sgx.integration.installation import reference_prefix
 from sgx.integration.jobs import JobContext
 from sgx.integration.links import FortnoxLink, LinkKind, find_links_by_kind
 from sgx.invoicing.models import Invoice
@@ -29,6 +30,8 @@ class InvoiceSnapshot:
     patient: Patient | None
     company: Company | None
     articles: list[Article]  # the rows' articles that still exist in SGX
+    # The installation's reference prefix (``sgx.integration.installation``).
+    installation: str = ""
     original: Invoice | None = None  # the credited invoice, for a credit
     other_credits: list[Invoice] = field(default_factory=list)  # the original's other credits
     # Kind → SGX id → link of the party and the articles, when read with the invoice (``None``:
@@ -47,6 +50,7 @@ async def load_invoice(
         if invoice is None or invoice.issuer_id != ctx.issuer_id:
             return None
         snapshot = await _snapshot(session, invoice)
+        snapshot.installation = await reference_prefix(session)
         if with_links:
             snapshot.links = await find_links_by_kind(
                 session,
@@ -92,12 +96,20 @@ async def _snapshot(session: AsyncSession, invoice: Invoice) -> InvoiceSnapshot:
     return snapshot
 
 
-async def load_patient(ctx: JobContext, patient_id: int) -> tuple[Patient, Issuer] | None:
+@dataclass
+class PatientSnapshot:
+    patient: Patient
+    issuer: Issuer
+    installation: str  # the reference prefix, as on ``InvoiceSnapshot``
+
+
+async def load_patient(ctx: JobContext, patient_id: int) -> PatientSnapshot | None:
     async with ctx.session_factory() as session:
         patient = await session.get(Patient, patient_id)
         if patient is None or patient.issuer_id != ctx.issuer_id:
             return None
         issuer = await session.get(Issuer, patient.issuer_id)
         assert issuer is not None
+        installation = await reference_prefix(session)
         await session.commit()
-    return patient, issuer
+    return PatientSnapshot(patient, issuer, installation)

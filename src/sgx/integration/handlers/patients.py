@@ -24,12 +24,14 @@ async def update_patient(ctx: JobContext, job: TransferJob) -> JobOutcome:
         return JobOutcome(
             OutcomeKind.FAILED, code="patient_missing", message="Patienten finns inte i SGX."
         )
-    patient, issuer = loaded
+    patient = loaded.patient
     link = (await read_links(ctx, LinkKind.PATIENT, [patient.id])).get(patient.id)
     if link is None:
         return JobOutcome.done()
     try:
-        number = await ensure_patient_customer(ctx, job, patient, issuer)
+        number = await ensure_patient_customer(
+            ctx, job, patient, loaded.issuer, installation=loaded.installation
+        )
         if patient.protected_identity:
             await clear_invoice_contacts(ctx, job, number)
     except TransferRefused as refusal:

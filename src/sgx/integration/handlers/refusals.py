@@ -83,6 +83,15 @@ def document_number_taken(number: str, found: str) -> Described:
     )
 
 
+def reference_conflict(number: str, fortnox_number: str, differences: list[str]) -> Described:
+    return Described(
+        "fortnox_reference_conflict",
+        f"Faktura {fortnox_number} i Fortnox bär SGX-referensen för faktura {number} men "
+        f"stämmer inte med den: {'; '.join(differences)}. SGX kopplar inte ihop dem och "
+        "skapar ingen dubblett. Kontrollera fakturan i Fortnox och kontakta SGX support.",
+    )
+
+
 def customer_number_taken(number: str, found: str) -> Described:
     return Described(
         "customer_number_taken",

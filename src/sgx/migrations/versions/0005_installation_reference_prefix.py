@@ -1,0 +1,48 @@
+"""installation: the reference prefix that keeps SGX installations apart in Fortnox
+
+Revision ID: 0005
+Revises: 0003
+Create Date: 2026-12-03 05:30:00.000000
+
+A database that has already talked to Fortnox (a transfer job or a Fortnox link exists) keeps
+the empty prefix, so it still recognises the numbers and references it wrote before
+(``SGXP42``, ``SGX-3-7``). Any other database gets its random prefix on first use.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import sgx.kit.db
+
+revision: str = "0005"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    installation = op.create_table(
+        "installation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reference_prefix", sa.String(length=8), nullable=False),
+        sa.Column("created_at", sgx.kit.db.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_installation")),
+    )
+    connection = op.get_bind()
+    wrote_before = connection.execute(
+        sa.text(
+            "SELECT EXISTS (SELECT 1 FROM transfer_jobs) OR EXISTS (SELECT 1 FROM fortnox_links)"
+        )
+    ).scalar()
+    if wrote_before:
+        op.bulk_insert(
+            installation,
+            [{"id": 1, "reference_prefix": "", "created_at": dt.datetime.now(dt.UTC)}],
+        )
+
+
+def downgrade() -> None:
+    op.drop_table("installation")
