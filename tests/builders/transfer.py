@@ -54,11 +54,14 @@ async def connect_clinic(
     session: AsyncSession,
     session_factory: SessionFactory,
     sandbox: httpx.AsyncClient,
+    *,
+    invoice_numbering: str = "lowest_free",
     **issuer_fields: Any,
 ) -> Connected:
+    """``invoice_numbering``: how the Fortnox company numbers invoices (the sandbox's modes)."""
     clinic = await make_clinic(session, **issuer_fields)
     await register_client(sandbox)
-    tenant_id = await create_company(sandbox)
+    tenant_id = await create_company(sandbox, invoice_numbering=invoice_numbering)
     tokens = await consent(sandbox, tenant_id)
     # No pause after a 429: the sandbox sends no Retry-After and tests should not wait.
     client = fortnox_client(

@@ -19,6 +19,11 @@ from sgx.settings import SANDBOX_MOUNT_PATH, Settings
 from tests.builders.identity import bearer, make_api_token, make_issuer, make_user
 from tests.builders.integration import make_fortnox_company, register_sgx_client
 
+# How the Fortnox company numbers invoices after callers chose numbers (undocumented, so the
+# sandbox offers each plausible behaviour): "lowest_free", "after_highest", and
+# "fortnox_assigns", where Fortnox ignores SGX's number and takes a repeated POST twice.
+KEEPS_OUR_NUMBERS = ["lowest_free", "after_highest"]
+NUMBERING_MODES = [*KEEPS_OUR_NUMBERS, "fortnox_assigns"]
 ISSUER_ORGANISATION_NUMBER = "5560360793"
 FORTNOX_ORGANISATION_NUMBER = "556036-0793"  # the same company, spelled the Fortnox way
 
@@ -42,6 +47,20 @@ def app(settings: Settings, engine: AsyncEngine, sandbox_app: Any) -> Any:
 async def gateway(settings: Settings, sandbox_app: Any) -> AsyncIterator[FortnoxGateway]:
     async with new_http_client(sandbox_transport(sandbox_app)) as http:
         yield FortnoxGateway.create(http=http, settings=settings)
+
+
+@pytest.fixture(params=NUMBERING_MODES)
+def numbering(request: pytest.FixtureRequest) -> str:
+    """Each of the sandbox's invoice numbering modes in turn."""
+    mode: str = request.param
+    return mode
+
+
+@pytest.fixture(params=KEEPS_OUR_NUMBERS)
+def numbering_keeping_our_numbers(request: pytest.FixtureRequest) -> str:
+    """The numbering modes in which Fortnox takes SGX's own invoice numbers."""
+    mode: str = request.param
+    return mode
 
 
 @pytest.fixture

@@ -28,9 +28,14 @@ from tests.builders.transfer import (
 
 @pytest.fixture
 async def connected(
-    session: AsyncSession, session_factory: SessionFactory, sandbox_client: httpx.AsyncClient
+    session: AsyncSession,
+    session_factory: SessionFactory,
+    sandbox_client: httpx.AsyncClient,
+    numbering_keeping_our_numbers: str,
 ) -> Connected:
-    return await connect_clinic(session, session_factory, sandbox_client)
+    return await connect_clinic(
+        session, session_factory, sandbox_client, invoice_numbering=numbering_keeping_our_numbers
+    )
 
 
 async def test_patient_invoice_arrives_with_its_number_ocr_reference_and_rows(
