@@ -100,6 +100,17 @@ class Invoices:
         ]
         return sorted(found, key=_document_order)
 
+    async def highest_document_number(self) -> int | None:
+        """The company's highest invoice number (``None`` without invoices): the first of
+        Fortnox's list sorted by document number, descending. ASSUMPTION: Fortnox sorts invoice
+        numbers by value (they are numeric); the largest of a short first page is taken.
+        """
+        params = {"sortby": "documentnumber", "sortorder": "descending", **page_params(1, 10)}
+        data = await self._api.call("GET", "invoices", params=params)
+        page = read_page(data, "Invoices", InvoiceListItem)
+        numbers = [int(n) for i in page.items if (n := i.document_number or "").isdigit()]
+        return max(numbers, default=None)
+
     async def get(self, document_number: str) -> Invoice:
         data = await self._api.call("GET", "invoices", document_number)
         return read_entity(data, "Invoice", Invoice)

@@ -66,6 +66,9 @@ class FortnoxConnection(Base):
     last_error_code: Mapped[str] = mapped_column(String(60), default="")
     last_error_message: Mapped[str] = mapped_column(String(500), default="")
     last_successful_transfer_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Fortnox's highest invoice number when last read (``sgx.integration.number_clash``).
+    fortnox_highest_invoice_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    numbers_checked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -1,6 +1,6 @@
 """HTML pages of the Fortnox connection: the issuer's Fortnox page, "Anslut", the OAuth callback,
-"Kontrollera igen", the organisation-number confirmation, "Koppla från" and the setting
-"Bokför fakturor i Fortnox automatiskt".
+"Kontrollera igen", the organisation-number confirmation, "Fortsätt nummerserien", "Koppla från"
+and the setting "Bokför fakturor i Fortnox automatiskt".
 
 Everyone who may see the issuer sees the status; only its Administratör may change anything.
 The request's own transaction is committed before the checks against Fortnox run, because they
@@ -12,6 +12,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from sgx.errors import ValidationFailed
 from sgx.fortnox import FortnoxError
 from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
@@ -20,6 +21,7 @@ from sgx.integration import connect, service
 from sgx.integration.errors import ConnectionLost, NoUsableConnection
 from sgx.integration.gateway import FortnoxGateway, gateway_of
 from sgx.integration.models import AccountType, ConnectionState
+from sgx.integration.number_clash import number_clash
 from sgx.integration.repository import connection_of, queue_counts
 from sgx.integration.status import describe
 from sgx.integration.verification import verify_connection
@@ -82,6 +84,12 @@ NOTICES: dict[str, tuple[str, str]] = {
         "Fortnox är frånkopplat och de lagrade uppgifterna är raderade. Servicekontots "
         "medgivande tas bort i Fortnox av en systemadministratör.",
     ),
+    "serie-fortsatt": ("ok", "Nummerserien fortsätter från det nya numret."),
+    "serie-ogiltig": (
+        "error",
+        "Nummerserien kan bara fortsätta från ett heltal som inte är lägre än SGX nästa "
+        "fakturanummer. Inget har ändrats.",
+    ),
     "frankopplad-ej-aterkallad": (
         "ok",
         "Fortnox är frånkopplat och de lagrade uppgifterna är raderade. Förnyelsetoken kunde "
@@ -122,9 +130,29 @@ async def fortnox_page(
             "issuer": issuer,
             "status": status,
             "can_manage": role is IssuerRole.ADMIN,
+            "clash": await number_clash(session, issuer_id=issuer_id),
             "notice": NOTICES.get(request.query_params.get("meddelande", "")),
         },
     )
+
+
+@router.post("/issuers/{issuer_id}/fortnox/invoice-series", dependencies=[Depends(verify_csrf)])
+async def continue_invoice_series(
+    request: Request, issuer_id: int, session: DbSession, principal: PagePrincipal
+) -> Response:
+    """Let SGX's series continue above the numbers Fortnox has taken (see ``number_clash``)."""
+    principal.require(issuer_id, IssuerRole.ADMIN)
+    raw = str((await request.form()).get("next_invoice_number", "")).strip()
+    if not raw.isdigit():
+        return _back(issuer_id, "serie-ogiltig")
+    try:
+        await issuers.continue_invoice_series(
+            session, principal=principal, issuer_id=issuer_id, next_number=int(raw)
+        )
+    except ValidationFailed:
+        return _back(issuer_id, "serie-ogiltig")
+    await session.commit()
+    return _back(issuer_id, "serie-fortsatt")
 
 
 @router.post("/issuers/{issuer_id}/fortnox/connect", dependencies=[Depends(verify_csrf)])

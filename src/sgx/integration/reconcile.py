@@ -10,7 +10,8 @@ never missed, and an entry listed again unchanged costs nothing.
 
 The first pass for an issuer (or for a Fortnox company it has not been read from) and one pass a
 day (``FULL_PASS_EVERY``) read the whole list instead: that is how an invoice deleted in Fortnox
-is noticed (it simply stops being listed; a read of it then answers 404).
+is noticed (it simply stops being listed; a read of it then answers 404). The numbers listed
+also tell Fortnox's highest invoice number (``sgx.integration.number_clash``).
 
 A pass runs as a transfer job (``JobKind.RECONCILE``) under the issuer's lease, through the same
 client and pacing as the transfers, after whatever was queued before it — so it never sees a
@@ -31,7 +32,7 @@ from sgx.fortnox.errors import NotFound
 from sgx.fortnox.schemas import Invoice as FortnoxInvoice
 from sgx.fortnox.schemas import InvoiceListItem
 from sgx.fortnox.transport import MAX_PAGE_SIZE, Page
-from sgx.integration import drift_findings, reconcile_page
+from sgx.integration import drift_findings, number_clash, reconcile_page
 from sgx.integration.drift import record_findings
 from sgx.integration.jobs import JobContext, JobOutcome, OutcomeKind
 from sgx.integration.reconcile_models import ReconcileState, SeenFortnoxInvoice
@@ -98,7 +99,7 @@ async def reconcile(
         page_number = page.current_page + 1
     if full:
         await _look_for_deleted(factory, client, issuer_id, tenant_id, listed, report)
-    await _finish(factory, issuer_id, started, report)
+    await _finish(factory, issuer_id, started, report, listed)
     return report
 
 
@@ -220,9 +221,16 @@ async def _begin(
 
 
 async def _finish(
-    factory: SessionFactory, issuer_id: int, started: dt.datetime, report: PassReport
+    factory: SessionFactory,
+    issuer_id: int,
+    started: dt.datetime,
+    report: PassReport,
+    listed: set[str],
 ) -> None:
     async with factory() as session:
+        await number_clash.note_listed(
+            session, issuer_id=issuer_id, listed=listed, complete=report.full, at=started
+        )
         state = await state_of(session, issuer_id=issuer_id)
         state.watermark = started - WATERMARK_OVERLAP
         state.last_run_at = started

@@ -6,7 +6,9 @@
 * every module's licence is there: one cheap call per scope, where Fortnox's 2001101 names the
   missing module (and 2001103 the missing integration licence);
 * the accounts SGX books on exist and are active in Fortnox's chart of the current financial
-  year ("Kontokontroll").
+  year ("Kontokontroll");
+* Fortnox's highest invoice number, which SGX's own numbers must stay above
+  (``sgx.integration.number_clash``); the invoice module's licence probe reads it.
 
 The result is stored on the connection (``verification``), decides its state and is audited.
 Fortnox calls run outside any database transaction; the result is written in a short one.
@@ -53,6 +55,8 @@ class Verification:
     financial_year_missing: bool = False
     missing_accounts: list[int] = field(default_factory=list)
     inactive_accounts: list[int] = field(default_factory=list)
+    invoice_numbers_read: bool = False
+    fortnox_highest_invoice_number: int | None = None
     incomplete: str = ""  # why some checks could not run (Fortnox did not answer)
     checked_at: str = ""
 
@@ -122,7 +126,10 @@ async def _run_checks(
         ) == normalise_organisation_number(issuer_number)
     await _probe(tokens, lambda: client.customers.search(limit=1), "customer", result)
     await _probe(tokens, lambda: _article_probe(client), "article", result)
-    await _probe(tokens, lambda: client.invoices.search(limit=1), "invoice", result)
+    highest = await _probe(tokens, client.invoices.highest_document_number, "invoice", result)
+    if "invoice" not in result.missing_licences + result.missing_scopes:
+        result.invoice_numbers_read = True
+        result.fortnox_highest_invoice_number = highest
     await _probe(tokens, lambda: client.invoice_payments.search(limit=1), "payment", result)
     today = today_in_sweden()
     year = await _probe(
@@ -237,6 +244,9 @@ def _apply(connection: FortnoxConnection, result: Verification) -> None:
         connection.tenant_id = result.tenant_id
     connection.verification = result.as_json()
     connection.verified_at = utcnow()
+    if result.invoice_numbers_read:
+        connection.fortnox_highest_invoice_number = result.fortnox_highest_invoice_number
+        connection.numbers_checked_at = connection.verified_at
     connection.state = decide_state(
         result,
         previous=connection.state,

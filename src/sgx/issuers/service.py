@@ -19,7 +19,12 @@ from sgx.identity.models import IssuerRole
 from sgx.identity.principal import Principal
 from sgx.issuers.models import Issuer
 from sgx.issuers.schemas import IssuerCreate, IssuerUpdate
-from sgx.issuers.validation import clean_settings, raise_if_any, vat_number_mismatch
+from sgx.issuers.validation import (
+    MAX_INVOICE_NUMBER,
+    clean_settings,
+    raise_if_any,
+    vat_number_mismatch,
+)
 from sgx.kit.clock import today_in_sweden
 
 
@@ -120,6 +125,43 @@ async def update_issuer(
     await session.flush()
     if changed:
         await _audit(session, principal, issuer, "issuer.updated", {"fields": sorted(changed)})
+    return issuer
+
+
+async def continue_invoice_series(
+    session: AsyncSession, *, principal: Principal, issuer_id: int, next_number: int
+) -> Issuer:
+    """Let the series continue from ``next_number`` — above numbers someone else (Fortnox) has
+    taken. Never below a number SGX has handed out, so no number is used twice; the numbers
+    skipped are never used, and the audit log says where the series jumped."""
+    issuer = await get_issuer(
+        session, principal=principal, issuer_id=issuer_id, needed=IssuerRole.ADMIN, for_update=True
+    )
+    current = issuer.next_invoice_number
+    if not current <= next_number <= MAX_INVOICE_NUMBER:
+        raise_if_any(
+            [
+                FieldError(
+                    "next_invoice_number",
+                    "below_numbers_used" if next_number < current else "out_of_range",
+                    f"Nästa fakturanummer kan vara från {current} (nummer under det har redan "
+                    f"använts i SGX) till {MAX_INVOICE_NUMBER}.",
+                )
+            ]
+        )
+    if next_number == current:
+        return issuer
+    if current == issuer.invoice_number_start:
+        issuer.invoice_number_start = next_number  # no invoice yet: the series starts there
+    issuer.next_invoice_number = next_number
+    await session.flush()
+    await _audit(
+        session,
+        principal,
+        issuer,
+        "issuer.invoice_series_continued",
+        {"from": current, "to": next_number},
+    )
     return issuer
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sgx.identity.principal import Principal
 from sgx.identity.web import PagePrincipal
+from sgx.integration.number_clash import number_clash
 from sgx.invoicing.forms import kronor
 from sgx.issuers.service import get_issuer
 from sgx.web.csrf import verify_csrf
@@ -47,6 +48,7 @@ async def worklist_page(
             "patients": await repository.failed_patient_updates(session, issuer_id=issuer_id),
             "unmatched": await repository.unmatched_credits(session, issuer_id=issuer_id),
             "paused": await repository.paused_count(session, issuer_id=issuer_id),
+            "clash": await number_clash(session, issuer_id=issuer_id),
             "can_retry": can_retry(principal, issuer_id),
             "notice": NOTICES.get(request.query_params.get("meddelande", "")),
         },

@@ -78,8 +78,10 @@ def document_number_taken(number: str, found: str) -> Described:
     return Described(
         "document_number_taken",
         f"Fakturanummer {number} används redan i Fortnox av en annan faktura ({found}) som "
-        "inte kommer från den här fakturan i SGX. SGX skapar ingen dubblett. Kontrollera "
-        "fakturan i Fortnox och nummerserien för kundfakturor, och kontakta SGX support.",
+        "inte kommer från den här fakturan i SGX. SGX skapar ingen dubblett. Låt SGX "
+        "nummerserie fortsätta över Fortnox högsta fakturanummer (Fortnox-sidan, ”Fortsätt "
+        "nummerserien”) så att fler fakturor inte krockar, kontrollera fakturan i Fortnox och "
+        "kontakta SGX support om den här fakturan.",
     )
 
 

@@ -1,4 +1,5 @@
-"""installation: the reference prefix that keeps SGX installations apart in Fortnox
+"""installation: the reference prefix that keeps SGX installations apart in Fortnox; Fortnox's
+highest invoice number on the connection
 
 Revision ID: 0005
 Revises: 0003
@@ -24,6 +25,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("fortnox_connections", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("fortnox_highest_invoice_number", sa.Integer(), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("numbers_checked_at", sgx.kit.db.UtcDateTime(timezone=True), nullable=True)
+        )
     installation = op.create_table(
         "installation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -46,3 +54,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("installation")
+    with op.batch_alter_table("fortnox_connections", schema=None) as batch_op:
+        batch_op.drop_column("numbers_checked_at")
+        batch_op.drop_column("fortnox_highest_invoice_number")
