@@ -38,8 +38,10 @@ async def make_fortnox_company(
     organisation_number: str,
     name: str = "Företagshälsan i Ås AB",
     licences: list[str] | None = None,
+    invoice_numbering: str | None = None,
 ) -> dict[str, Any]:
-    """A Fortnox company with a system administrator "anna" and an ordinary user "bertil"."""
+    """A Fortnox company with a system administrator "anna" and an ordinary user "bertil";
+    ``invoice_numbering``: one of the sandbox's numbering modes (its default when None)."""
     body: dict[str, Any] = {
         "name": name,
         "organisation_number": organisation_number,
@@ -50,6 +52,8 @@ async def make_fortnox_company(
     }
     if licences is not None:
         body["licences"] = licences
+    if invoice_numbering is not None:
+        body["invoice_numbering"] = invoice_numbering
     response = await sandbox.post("/_sandbox/companies", json=body)
     assert response.status_code == 200, response.text
     company: dict[str, Any] = response.json()

@@ -30,6 +30,7 @@ from tests.builders.integration import (
     register_sgx_client,
 )
 from tests.builders.invoicing import make_clinic
+from tests.builders.transfer import installation_of
 from tests.sgx.outbox.support import invoice_job
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
@@ -174,7 +175,11 @@ async def _fortnox_list(
     return items
 
 
+# Fortnox taking SGX's numbers (a repeated POST is refused), or numbering invoices itself (a
+# repeated POST makes a second invoice: only the look-up before the write prevents it).
+@pytest.mark.parametrize("numbering", ["lowest_free", "fortnox_assigns"])
 async def test_a_worker_killed_mid_transfer_loses_nothing_and_duplicates_nothing(
+    numbering: str,
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
     control: httpx.AsyncClient,
@@ -185,7 +190,7 @@ async def test_a_worker_killed_mid_transfer_loses_nothing_and_duplicates_nothing
 ) -> None:
     clinic = await make_clinic(session, fortnox_integration_enabled=True)
     company = await make_fortnox_company(
-        control, organisation_number=clinic.issuer.organisation_number
+        control, organisation_number=clinic.issuer.organisation_number, invoice_numbering=numbering
     )
     tokens = await consent(control, settings, tenant_id=company["tenant_id"])
     await make_connection(
@@ -223,21 +228,36 @@ async def test_a_worker_killed_mid_transfer_loses_nothing_and_duplicates_nothing
             second.kill()
 
     fortnox_invoices = await _fortnox_list(control, tokens["access_token"], "invoices", "Invoices")
-    numbers = sorted(int(item["DocumentNumber"]) for item in fortnox_invoices)
-    assert numbers == sorted(invoice.number for invoice in invoices)
+    installation = await installation_of(session_factory)
+    references = sorted(item["ExternalInvoiceReference1"] for item in fortnox_invoices)
+    assert references == sorted(
+        f"SGX{installation}-{invoice.issuer_id}-{invoice.id}" for invoice in invoices
+    )
+    if numbering == "lowest_free":
+        numbers = sorted(int(item["DocumentNumber"]) for item in fortnox_invoices)
+        assert numbers == sorted(invoice.number for invoice in invoices)
     customers = await _fortnox_list(control, tokens["access_token"], "customers", "Customers")
     assert len(customers) == 1  # the patient, created once
     async with session_factory() as check:
         stored = list(await check.scalars(select(Invoice).order_by(Invoice.id)))
-        finished_by = await check.scalars(
-            select(TransferAttempt.worker).where(TransferAttempt.job_id == in_flight.id)
-        )
-        workers = set(finished_by)
+        steps = (
+            await check.execute(
+                select(TransferAttempt.worker, TransferAttempt.operation)
+                .where(TransferAttempt.job_id == in_flight.id)
+                .order_by(TransferAttempt.id)
+            )
+        ).all()
+        workers = {worker for worker, _ in steps}
     assert {invoice.transfer_status for invoice in stored} == {"Överförd"}
     assert all(invoice.fortnox_document_number for invoice in stored)
     # The job cut off by the kill was finished by the second worker.
     assert second is not None
     assert any(f":{second.pid}:" in worker for worker in workers)
+    # …and looked for what the first may have written before writing the invoice itself.
+    taken_over = [operation for worker, operation in steps if f":{second.pid}:" in worker]
+    assert "find_invoice_by_reference" in taken_over, taken_over
+    if "create_invoice" in taken_over:
+        assert taken_over.index("find_invoice_by_reference") < taken_over.index("create_invoice")
 
 
 async def _all_done(factory: async_sessionmaker[AsyncSession], expected: int) -> bool:
