@@ -23,6 +23,7 @@ from tests.builders.transfer import (
     connect_clinic,
     forget_requests,
     patient_invoice,
+    patient_number,
     requests_to_fortnox,
     stored,
     transfer,
@@ -51,8 +52,8 @@ async def connected(
     return connected
 
 
-def _number(connected: Connected) -> str:
-    return f"SGXP{connected.clinic.patient.id}"
+async def _number(connected: Connected) -> str:
+    return await patient_number(connected)
 
 
 async def _transferred_invoice(connected: Connected, session: AsyncSession) -> Invoice:
@@ -76,7 +77,7 @@ async def test_patient_email_reaches_email_invoice_and_the_invoices_fortnox_mail
 ) -> None:
     invoice = await _transferred_invoice(connected, session)
 
-    customer = await connected.fortnox.customers.get(_number(connected))
+    customer = await connected.fortnox.customers.get(await _number(connected))
     assert (customer.email, customer.email_invoice) == ("patient@example.se",) * 2
     made = await stored(session_factory, Invoice, invoice.id)
     in_fortnox = await connected.fortnox.invoices.get(made.fortnox_document_number or "")
@@ -92,7 +93,7 @@ async def test_changed_email_moves_email_invoice_too(
 
     await run_patient_job(connected, session)
 
-    customer = await connected.fortnox.customers.get(_number(connected))
+    customer = await connected.fortnox.customers.get(await _number(connected))
     assert (customer.email, customer.email_invoice) == ("ny@example.se",) * 2
 
 
@@ -105,7 +106,7 @@ async def test_patient_made_protected_keeps_only_name_and_reference_in_the_regis
     outcome = await run_patient_job(connected, session)
 
     assert outcome.kind is OutcomeKind.DONE
-    customer = await connected.fortnox.customers.get(_number(connected))
+    customer = await connected.fortnox.customers.get(await _number(connected))
     assert customer.name == connected.clinic.patient.full_name
     assert customer.external_reference
     contact = (customer.address1, customer.zip_code, customer.city, customer.phone1)
@@ -121,7 +122,7 @@ async def test_removed_phone_is_cleared_in_fortnox_not_left_as_it_was(
 
     await run_patient_job(connected, session)
 
-    customer = await connected.fortnox.customers.get(_number(connected))
+    customer = await connected.fortnox.customers.get(await _number(connected))
     assert customer.phone1 is None
     assert customer.address1 == "Storgatan 1"
 
@@ -140,7 +141,7 @@ async def test_clear_that_fortnox_does_not_keep_fails_the_job_with_a_swedish_mes
     assert "Storgatan" not in failed.message  # the message never repeats the details
     retried = await run_patient_job(connected, session)  # Fortnox clears as it should again
     assert retried.kind is OutcomeKind.DONE
-    assert (await connected.fortnox.customers.get(_number(connected))).address1 is None
+    assert (await connected.fortnox.customers.get(await _number(connected))).address1 is None
 
 
 async def test_failed_clear_holds_the_next_invoice_with_the_reason(
@@ -229,7 +230,7 @@ async def test_withdrawn_personnummer_is_cleared_in_fortnox(
         session, session_factory, sandbox_client, send_personnummer_to_fortnox=True
     )
     await _transferred_invoice(connected, session)
-    number = _number(connected)
+    number = await _number(connected)
     assert (await connected.fortnox.customers.get(number)).organisation_number
     await change_patient(
         session_factory,

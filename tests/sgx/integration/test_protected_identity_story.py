@@ -14,6 +14,7 @@ from sgx.integration.engine import SyncEngine
 from sgx.integration.gateway import FortnoxGateway
 from sgx.integration.runner import WorkerConfig
 from sgx.invoicing.models import Invoice
+from sgx.parties.models import Patient
 from tests.builders.catalog import make_article
 from tests.builders.parties import make_patient
 from tests.sgx.fortnox.sandbox import consent, register_client
@@ -99,5 +100,10 @@ async def test_a_clear_fortnox_does_not_keep_is_reported_never_passed_as_done(
     assert f'data-invoice="{held["number"]}"' in page.text
     assert f'data-patient="{patient_id}"' in page.text
     assert "Fortnox behöll inte patientens ändrade uppgifter" in page.text
-    customer = await _customer(sandbox, tenant_id, f"SGXP{patient_id}")
+    number = await session.scalar(
+        select(Patient.fortnox_customer_number).where(Patient.id == patient_id)
+    )
+    await session.rollback()  # end the read: on SQLite an open transaction holds the write lock
+    assert number is not None and number.endswith(f"P{patient_id}")
+    customer = await _customer(sandbox, tenant_id, number)
     assert customer["Address1"] == "Storgatan 1"  # what SGX reports is what Fortnox holds
