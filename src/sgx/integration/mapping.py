@@ -257,10 +257,13 @@ def credit_changes(
     *,
     original_number: int,
     articles_in_fortnox: set[str] | None,
+    installation: str,
 ) -> Invoice:
     """What SGX changes on the credit invoice Fortnox's credit action made: dates and reference,
     and SGX's rows (``articles_in_fortnox`` given) for a credit of less than the whole invoice."""
-    reference = invoice_reference(issuer_id=credit.issuer_id, invoice_id=credit.id)
+    reference = invoice_reference(
+        installation=installation, issuer_id=credit.issuer_id, invoice_id=credit.id
+    )
     if articles_in_fortnox is None:
         return Invoice(
             invoice_date=credit.invoice_date,

@@ -193,7 +193,9 @@ async def _made_already(
 
 def _our_reference(snapshot: InvoiceSnapshot) -> str:
     invoice = snapshot.invoice
-    return mapping.invoice_reference(issuer_id=invoice.issuer_id, invoice_id=invoice.id)
+    return mapping.invoice_reference(
+        installation=snapshot.installation, issuer_id=invoice.issuer_id, invoice_id=invoice.id
+    )
 
 
 def _carries_our_reference(found: Invoice, snapshot: InvoiceSnapshot) -> bool:
@@ -203,7 +205,9 @@ def _carries_our_reference(found: Invoice, snapshot: InvoiceSnapshot) -> bool:
 def _as_the_action_left_it(found: Invoice, snapshot: InvoiceSnapshot) -> bool:
     original = snapshot.original
     assert original is not None
-    copied = mapping.invoice_reference(issuer_id=original.issuer_id, invoice_id=original.id)
+    copied = mapping.invoice_reference(
+        installation=snapshot.installation, issuer_id=original.issuer_id, invoice_id=original.id
+    )
     return not found.booked and (found.external_invoice_reference1 or "").strip() in ("", copied)
 
 
@@ -232,7 +236,10 @@ async def _set_to_sgx_credit(
             else None
         )
         changes = mapping.credit_changes(
-            snapshot.invoice, original_number=credited, articles_in_fortnox=articles
+            snapshot.invoice,
+            original_number=credited,
+            articles_in_fortnox=articles,
+            installation=snapshot.installation,
         )
         try:
             return await _put_changes(ctx, job, number, changes)
