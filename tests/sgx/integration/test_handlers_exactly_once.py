@@ -89,6 +89,7 @@ async def test_a_create_whose_answer_was_lost_is_adopted_not_posted_again(
         ("find_invoice_by_reference", "ok"),
         ("get_invoice", "ok"),
         ("adopt_invoice", "adopted"),
+        ("bookkeep_invoice", "ok"),
     ]
     after = await stored(session_factory, Invoice, invoice.id)
     assert after.fortnox_document_number == ours[0]["DocumentNumber"]
@@ -107,6 +108,7 @@ async def test_a_create_that_never_arrived_is_looked_for_then_written_once(
         ("find_invoice_by_reference", "ok"),
         ("get_invoice", "not_found"),
         ("create_invoice", "ok"),
+        ("bookkeep_invoice", "ok"),
     ]
 
 

@@ -2,7 +2,7 @@
 highest invoice number on the connection
 
 Revision ID: 0005
-Revises: 0007
+Revises: 0004
 Create Date: 2026-12-03 05:30:00.000000
 
 A database that has already talked to Fortnox (a transfer job or a Fortnox link exists) keeps
@@ -19,7 +19,7 @@ from alembic import op
 import sgx.kit.db
 
 revision: str = "0005"
-down_revision: str | None = "0007"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
