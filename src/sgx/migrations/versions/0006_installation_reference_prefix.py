@@ -1,8 +1,8 @@
 """installation: the reference prefix that keeps SGX installations apart in Fortnox; Fortnox's
 highest invoice number on the connection
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 05:30:00.000000
 
 A database that has already talked to Fortnox (a transfer job or a Fortnox link exists) keeps
@@ -18,8 +18,8 @@ from alembic import op
 
 import sgx.kit.db
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """companies: an Administratör's choice of Fortnox customer
 
-Revision ID: 0007
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-03 05:20:00.000000
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
