@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -26,21 +25,61 @@ from sgx.kit.db import create_engine, create_session_factory
 from sgx.settings import Settings
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+PROBE_SECONDS = 5.0
 
 
-def postgres_admin_url() -> str | None:
-    url = os.environ.get("SGX_TEST_POSTGRES_URL")
-    if url:
-        return url
+async def _answers(url: str) -> None:
+    engine = create_engine(url)
     try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return DEFAULT_POSTGRES_URL
-    except OSError:
-        return None
+        async with asyncio.timeout(PROBE_SECONDS), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
 
 
-POSTGRES_URL = postgres_admin_url()
+def find_postgres() -> tuple[str | None, str]:
+    """The admin URL of a PostgreSQL that answers, or None and why not (host and port only:
+    the URL may carry a password)."""
+    url = os.environ.get("SGX_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+    parts = urlsplit(url)
+    where = f"{parts.hostname}:{parts.port or 5432}"
+    try:
+        asyncio.run(_answers(url))
+    except Exception as error:  # whatever the cause, the variants cannot run: say which
+        return None, f"PostgreSQL at {where} did not answer ({type(error).__name__})"
+    return url, ""
+
+
+def running_in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+POSTGRES_URL, POSTGRES_MISSING = find_postgres()
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+_POSTGRES_ONLY_DROPPED = pytest.StashKey[int]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI a missing PostgreSQL is an error, never a quietly smaller run."""
+    if POSTGRES_URL is None and running_in_ci():
+        raise pytest.UsageError(
+            f"{POSTGRES_MISSING}; CI runs every test on PostgreSQL too. Start it or point "
+            "SGX_TEST_POSTGRES_URL at one that answers."
+        )
+    config.stash[_POSTGRES_ONLY_DROPPED] = 0
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Locally, one line says which database variants did not run and why."""
+    if POSTGRES_URL is not None:
+        return
+    dropped = terminalreporter.config.stash.get(_POSTGRES_ONLY_DROPPED, 0)
+    terminalreporter.write_line(
+        f"database variants not run: postgres ({POSTGRES_MISSING}): the PostgreSQL variant of "
+        f"every database test and {dropped} PostgreSQL-only tests; set SGX_TEST_POSTGRES_URL",
+        yellow=True,
+        bold=True,
+    )
 
 
 def _with_database(url: str, name: str) -> str:
@@ -58,6 +97,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             drop.append(item)
         else:
             keep.append(item)
+    config.stash[_POSTGRES_ONLY_DROPPED] = len(drop)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
