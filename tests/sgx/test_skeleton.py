@@ -15,8 +15,19 @@ async def test_unknown_api_path_answers_json_404(client: httpx.AsyncClient) -> N
 
 
 async def test_unknown_bearer_token_is_401_with_stable_code(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/me", headers=bearer("sgx_nope"))
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "invalid_token"
+    assert error["message"] == "Ogiltig API-nyckel."
+
+
+async def test_unknown_path_is_404_whatever_the_token(client: httpx.AsyncClient) -> None:
+    # Routing comes before authentication (the key is checked by each route's dependencies),
+    # so a path that does not exist is 404 for every caller, with or without a valid key.
     response = await client.get("/api/v1/does-not-exist", headers=bearer("sgx_nope"))
-    assert response.status_code in (401, 404)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "http_404"
 
 
 async def test_api_token_digest_is_stored_not_the_token(session: AsyncSession) -> None:
