@@ -8,7 +8,7 @@ import datetime as dt
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from sgx.identity import throttle
@@ -19,6 +19,18 @@ from tests.sgx.identity.pages import log_in
 
 SECOND = dt.timedelta(seconds=1)
 Factory = async_sessionmaker[AsyncSession]
+
+
+async def _wait_until_someone_waits_for(factory: Factory, holder: AsyncSession) -> None:
+    """Return once another connection waits for a lock that ``holder``'s open transaction holds
+    (asked of PostgreSQL itself, never guessed with a sleep)."""
+    pid = await holder.scalar(text("SELECT pg_backend_pid()"))
+    query = text(
+        "SELECT count(*) > 0 FROM pg_stat_activity WHERE :holder = ANY(pg_blocking_pids(pid))"
+    )
+    async with asyncio.timeout(10), factory() as observer:
+        while not await observer.scalar(query, {"holder": pid}):
+            await observer.rollback()  # a fresh snapshot for the next look
 
 
 async def _keys(session: AsyncSession) -> set[str]:
@@ -119,7 +131,7 @@ async def test_a_count_whose_row_is_being_purged_is_still_counted(engine: AsyncE
             return started_lock
 
         counted = asyncio.create_task(count())
-        await asyncio.sleep(0.3)  # the count waits on the uncommitted delete
+        await _wait_until_someone_waits_for(factory, purging)  # the count waits on the delete
         await purging.commit()
         assert await asyncio.wait_for(counted, timeout=5) is False
 

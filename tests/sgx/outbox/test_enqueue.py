@@ -87,15 +87,19 @@ async def test_commit_fires_the_in_process_signal_with_the_issuer(
 
 
 async def test_rollback_fires_no_signal(session: AsyncSession, issuers: list[Issuer]) -> None:
+    rolled_back, committed = issuers[1].id, issuers[0].id
     heard = Heard()
     unsubscribe = local_signal.subscribe(heard)
     try:
-        await enqueue(session, issuer_id=issuers[1].id, kind=JobKind.INVOICE, subject_id=1)
+        await enqueue(session, issuer_id=rolled_back, kind=JobKind.INVOICE, subject_id=1)
         await session.rollback()
         await session.commit()  # a later, empty commit of the same session
-        await asyncio.sleep(0)
-        await asyncio.sleep(0)
+        # A commit that does announce: its signal is queued behind any the rollback had fired,
+        # so once it is heard, whatever came before it has been heard too.
+        await enqueue(session, issuer_id=committed, kind=JobKind.INVOICE, subject_id=2)
+        await session.commit()
+        await asyncio.wait_for(heard.event.wait(), 5)
     finally:
         unsubscribe()
 
-    assert heard.issuers == []
+    assert heard.issuers == [committed]
