@@ -3,74 +3,35 @@ real HTTP, dropped connections look dropped to a real client, and a state file s
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.processes import ServerProcess
+
 pytestmark = pytest.mark.slow
-STARTUP_SECONDS = 30
+CLIENT = ["--client-id", "cli-client", "--client-secret", "cli-secret"]
+REDIRECT = ["--redirect-uri", "https://sgx.test/cb"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Server:
-    def __init__(self, command: list[str]) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self._wait_until_up()
-
-    def _wait_until_up(self) -> None:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the sandbox server exited"
-            try:
-                httpx.get(self.url + "/oauth-v1/token", timeout=1)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("the sandbox server did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-def _sandbox(*arguments: str) -> Server:
-    return Server([sys.executable, "-m", "fortnox_sandbox", *arguments])
+def _sandbox(folder: Path, *arguments: str, name: str = "sandbox") -> ServerProcess:
+    command = [sys.executable, "-m", "fortnox_sandbox", *arguments]
+    return ServerProcess(command, log=folder / f"{name}.log")
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    running = _sandbox(
-        "--control",
-        "--client-id",
-        "cli-client",
-        "--client-secret",
-        "cli-secret",
-        "--redirect-uri",
-        "https://sgx.test/cb",
-    )
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One sandbox for the tests that reset it before use (the ``http`` fixture)."""
+    running = _sandbox(tmp_path_factory.mktemp("standalone"), "--control", *CLIENT, *REDIRECT)
     yield running
     running.stop()
 
 
 @pytest.fixture
-def http(server: Server) -> Iterator[httpx.Client]:
+def http(server: ServerProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url) as client:
         client.post("/_sandbox/reset")
         client.post(
@@ -110,15 +71,28 @@ def _refresh(http: httpx.Client, token: str) -> httpx.Response:
     )
 
 
-def test_standalone_server_registers_the_client_from_the_command_line(server: Server) -> None:
-    response = httpx.post(
-        server.url + "/oauth-v1/token",
-        data={"grant_type": "client_credentials"},
-        auth=("cli-client", "cli-secret"),
-        headers={"TenantId": "1"},
-    )
+def test_standalone_server_registers_the_client_from_the_command_line(tmp_path: Path) -> None:
+    # A server of its own: the shared one is reset (and the client registered again over the
+    # control plane) by other tests, which would make this pass whatever the command line did.
+    running = _sandbox(tmp_path, *CLIENT, *REDIRECT)
+    try:
+        response = httpx.post(
+            running.url + "/oauth-v1/token",
+            data={"grant_type": "client_credentials"},
+            auth=("cli-client", "cli-secret"),
+            headers={"TenantId": "1"},
+        )
+        stranger = httpx.post(
+            running.url + "/oauth-v1/token",
+            data={"grant_type": "client_credentials"},
+            auth=("other-client", "cli-secret"),
+            headers={"TenantId": "1"},
+        )
+    finally:
+        running.stop()
     # The client authenticated (not 401); there is just no service consent yet.
     assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+    assert stranger.status_code == 401
 
 
 def test_standalone_server_serves_the_control_plane(http: httpx.Client) -> None:
@@ -142,8 +116,8 @@ def test_commit_then_drop_over_real_http_applies_the_write(http: httpx.Client) -
     assert _refresh(http, token).json()["error"] == "invalid_grant"
 
 
-def test_control_plane_is_off_without_the_flag() -> None:
-    running = _sandbox()
+def test_control_plane_is_off_without_the_flag(tmp_path: Path) -> None:
+    running = _sandbox(tmp_path)
     try:
         assert httpx.get(running.url + "/_sandbox/companies").status_code == 404
     finally:
@@ -152,7 +126,7 @@ def test_control_plane_is_off_without_the_flag() -> None:
 
 def test_state_file_survives_a_restart(tmp_path: Path) -> None:
     state_file = str(tmp_path / "sandbox.db")
-    first = _sandbox("--control", "--state-file", state_file)
+    first = _sandbox(tmp_path, "--control", "--state-file", state_file, name="first")
     try:
         httpx.post(
             first.url + "/_sandbox/companies",
@@ -160,7 +134,7 @@ def test_state_file_survives_a_restart(tmp_path: Path) -> None:
         )
     finally:
         first.stop()
-    second = _sandbox("--control", "--state-file", state_file)
+    second = _sandbox(tmp_path, "--control", "--state-file", state_file, name="second")
     try:
         companies = httpx.get(second.url + "/_sandbox/companies").json()
     finally:
@@ -168,8 +142,9 @@ def test_state_file_survives_a_restart(tmp_path: Path) -> None:
     assert [(c["tenant_id"], c["name"]) for c in companies] == [(31, "Kvar AB")]
 
 
-def test_sgx_sandbox_command_starts_the_sandbox() -> None:
-    running = Server([sys.executable, "-m", "sgx.cli", "sandbox", "--control"])
+def test_sgx_sandbox_command_starts_the_sandbox(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "sgx.cli", "sandbox", "--control"]
+    running = ServerProcess(command, log=tmp_path / "sgx-sandbox.log")
     try:
         assert httpx.get(running.url + "/_sandbox/clock").json()["offset_seconds"] == 0
     finally:
