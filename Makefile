@@ -8,7 +8,7 @@ SGX_PORT ?= 8000
 SYSTEM_PACKAGES ?= system-packages.txt
 export SGX_HOST SGX_PORT
 
-.PHONY: run test check lint types pytest venv system-packages demo clean screenshots chaos chaos-quick bench bench-quick
+.PHONY: run test check lint types pytest venv system-packages demo clean screenshots chaos chaos-quick bench bench-quick mutation
 
 # The environment is rebuilt whenever the declared dependencies change.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -66,3 +66,10 @@ chaos-quick: venv
 
 chaos: venv
 	$(BIN)/sgx chaos --size full
+
+# Mutation testing (docs/testing.md) of the modules that guard money and exactly-once, each against
+# its own tests, on a copy under var/mutation/. Not part of `make test` or CI: it takes a while.
+# `make mutation TARGETS="ocr pacing"` runs the named targets; `--list` shows them all.
+TARGETS ?=
+mutation: venv
+	nice -n 15 $(BIN)/python -m tests.mutation $(TARGETS)
