@@ -1,4 +1,4 @@
-"""The real application served by uvicorn on a free local port, as ``sgx serve`` runs it.
+"""The real application served by uvicorn on a local port, as ``sgx serve`` runs it.
 
 A fresh SQLite database with the schema built from the models and the demo data, the embedded
 Fortnox sandbox (control plane on) mounted in the same app, and the in-process sync engine
@@ -28,11 +28,13 @@ from sgx.settings import SANDBOX_MOUNT_PATH, Settings
 STARTUP_SECONDS = 30.0
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+def listening_socket() -> socket.socket:
+    """A socket on a port the system picks, listening already: the server is handed this very
+    socket, so no other process can take the port in between."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    return listener
 
 
 async def prepare_database(url: str) -> None:
@@ -72,7 +74,8 @@ class LiveServer:
 
 
 def start_server(folder: Path) -> LiveServer:
-    port = free_port()
+    listener = listening_socket()
+    port: int = listener.getsockname()[1]
     settings = Settings(
         environment="test",
         host="127.0.0.1",
@@ -92,7 +95,9 @@ def start_server(folder: Path) -> LiveServer:
         lifespan="on",
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="sgx-live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listener]}, name="sgx-live-server", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + STARTUP_SECONDS
     while not server.started:

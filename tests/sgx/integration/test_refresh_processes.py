@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import socket
-import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -26,43 +24,25 @@ from tests.builders.integration import (
     make_fortnox_company,
     register_sgx_client,
 )
+from tests.processes import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[3]
 PROCESSES = 2
 TASKS_PER_PROCESS = 4
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-def sandbox_server() -> Iterator[str]:
-    """``python -m fortnox_sandbox --control`` on a free port; its base URL."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "fortnox_sandbox", "--control", "--port", str(port)],
+def sandbox_server(tmp_path: Path) -> Iterator[str]:
+    """``python -m fortnox_sandbox --control`` on a port of its own choosing; its base URL."""
+    server = ServerProcess(
+        [sys.executable, "-m", "fortnox_sandbox", "--control"],
+        log=tmp_path / "sandbox.log",
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):  # the server needs a moment to start; give up after ~30 s
-            try:
-                if httpx.get(f"{url}/_sandbox/clock").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, "the sandbox server stopped"
-            subprocess.run(["sleep", "0.1"], check=True)
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -31,6 +30,7 @@ from tests.builders.integration import (
 )
 from tests.builders.invoicing import make_clinic
 from tests.builders.transfer import installation_of
+from tests.processes import ServerProcess
 from tests.sgx.outbox.support import invoice_job
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
@@ -39,41 +39,18 @@ ROOT = Path(__file__).resolve().parents[3]
 INVOICES = 8
 LEASE_SECONDS = 2
 PATIENCE_SECONDS = 120.0  # an upper bound for the whole story, never a timing assertion
-SANDBOX = [sys.executable, "-m", "fortnox_sandbox", "--host", "127.0.0.1"]
+SANDBOX = [sys.executable, "-m", "fortnox_sandbox"]
 WORKER = [sys.executable, "-m", "sgx.cli", "worker", "--concurrency", "2"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def sandbox_url(tmp_path: Path) -> Iterator[str]:
-    """``python -m fortnox_sandbox --control`` on a free port."""
-    port = _free_port()
-    with (tmp_path / "sandbox.log").open("wb") as log:
-        server = subprocess.Popen(
-            [*SANDBOX, "--port", str(port), "--control"],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    """``python -m fortnox_sandbox --control`` on a port of its own choosing."""
+    server = ServerProcess([*SANDBOX, "--control"], log=tmp_path / "sandbox.log", cwd=ROOT)
     try:
-        for _ in range(300):
-            assert server.poll() is None, "the sandbox server stopped"
-            try:
-                if httpx.get(f"{url}/_sandbox/clock").status_code == 200:
-                    break
-            except httpx.TransportError:
-                subprocess.run(["sleep", "0.1"], check=True)
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
 
 @pytest.fixture
