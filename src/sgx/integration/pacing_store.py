@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, runtime_checkable
 
@@ -64,8 +65,12 @@ class HandoverPacer(SlidingWindowPacer):
             return  # the issuer reconnected to another company: a different window
         window = self._window(key)
         horizon = self._now() - self.window_seconds
-        moments = set(window.finished)
-        moments.update(float(moment) for moment in data.get("sent", []) if moment > horizon)
+        # A multiset, merged by the larger count of each moment: requests in flight together
+        # share one moment and each counts, while a window this pacer already holds (it had
+        # the lease before) is not counted twice.
+        moments = Counter(window.finished)
+        handed = Counter(float(moment) for moment in data.get("sent", []) if moment > horizon)
+        moments |= handed
         window.finished.clear()
-        window.finished.extend(sorted(moments))
+        window.finished.extend(sorted(moments.elements()))
         window.paused_until = max(window.paused_until, float(data.get("paused_until", 0.0)))
