@@ -92,6 +92,7 @@ TARGETS = (
         "pacing-handover",
         "src/sgx/integration/pacing_store.py",
         (
+            "tests/sgx/integration/test_pacing_store.py",
             "tests/sgx/integration/test_pacing_handover.py",
             "tests/sgx/integration/test_engine_leases.py",
         ),
