@@ -87,6 +87,7 @@ async def test_a_restored_window_makes_the_next_request_wait_for_it_to_slide() -
     clock = FakeClock()
     pacer = make_pacer(clock)
     pacer.restore(KEY, {"client_id": "app", "tenant_id": 1, "sent": [0.0] * 25})
+    assert pacer.paused_until(KEY) == 0.0  # a window handed over without a pause brings none
 
     await take(pacer, KEY, 1)
 
