@@ -64,13 +64,12 @@ class HandoverPacer(SlidingWindowPacer):
         if data.get("tenant_id") != key.tenant_id or data.get("client_id") != key.client_id:
             return  # the issuer reconnected to another company: a different window
         window = self._window(key)
-        horizon = self._now() - self.window_seconds
         # A multiset, merged by the larger count of each moment: requests in flight together
         # share one moment and each counts, while a window this pacer already holds (it had
-        # the lease before) is not counted twice.
+        # the lease before) is not counted twice. Moments that have slid out of the window are
+        # dropped by the pacer itself before it counts.
         moments = Counter(window.finished)
-        handed = Counter(float(moment) for moment in data.get("sent", []) if moment > horizon)
-        moments |= handed
+        moments |= Counter(float(moment) for moment in data.get("sent", []))
         window.finished.clear()
         window.finished.extend(sorted(moments.elements()))
         window.paused_until = max(window.paused_until, float(data.get("paused_until", 0.0)))

@@ -3,6 +3,8 @@ on a clock the test moves."""
 
 from __future__ import annotations
 
+import pytest
+
 from sgx.fortnox.pacing import PacingKey
 from sgx.integration.pacing_store import HandoverPacer
 from tests.sgx.fortnox.test_pacing import FakeClock, take
@@ -69,15 +71,18 @@ async def test_restore_keeps_a_later_pause_of_its_own() -> None:
     assert pacer.paused_until(KEY) == 30.0
 
 
-async def test_a_window_of_another_company_or_application_is_not_restored() -> None:
+@pytest.mark.parametrize(
+    ("client_id", "tenant_id"), [("app", 0), ("app", 2), ("aaa", 1), ("zzz", 1)]
+)
+async def test_a_window_of_another_company_or_application_is_not_restored(
+    client_id: str, tenant_id: int
+) -> None:
     clock = FakeClock()
     pacer = make_pacer(clock)
     clock.now = 1.0
-    other_tenant = {"client_id": "app", "tenant_id": 2, "sent": [0.5], "paused_until": 9.0}
-    other_client = {"client_id": "other", "tenant_id": 1, "sent": [0.5], "paused_until": 9.0}
+    other = {"client_id": client_id, "tenant_id": tenant_id, "sent": [0.5], "paused_until": 9.0}
 
-    pacer.restore(KEY, other_tenant)
-    pacer.restore(KEY, other_client)
+    pacer.restore(KEY, other)
 
     assert pacer.snapshot(KEY)["sent"] == []
     assert pacer.paused_until(KEY) == 0.0
