@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from sgx.invoicing.amounts import VatLine, round_krona, row_net, totals_for, vat_lines_for
+from sgx.invoicing.amounts import (
+    VatLine,
+    round_krona,
+    row_net,
+    totals_for,
+    totals_reaching,
+    vat_lines_for,
+    with_exempt_amount,
+)
 
 
 def test_mixed_rates_give_one_vat_line_per_rate_on_the_summed_base() -> None:
@@ -71,3 +79,44 @@ def test_credit_amounts_are_negative_and_round_symmetrically() -> None:
     assert (totals.net, totals.vat) == (D("-1000.40"), D("-250.10"))
     assert (totals.total, totals.rounding) == (D("-1251.00"), D("-0.50"))
     assert round_krona(D("-0.49")) == D("0.00")
+
+
+def test_an_exempt_amount_joins_the_zero_rate_line_and_leaves_the_others() -> None:
+    lines = (
+        VatLine(rate=25, base=D("100.00"), vat=D("25.00")),
+        VatLine(rate=0, base=D("10.00"), vat=D("0.00")),
+    )
+    assert with_exempt_amount(lines, D("-0.40")) == (
+        VatLine(rate=25, base=D("100.00"), vat=D("25.00")),
+        VatLine(rate=0, base=D("9.60"), vat=D("0.00")),
+    )
+
+
+def test_an_exempt_amount_without_a_zero_rate_line_gets_a_line_of_its_own_last() -> None:
+    lines = (VatLine(rate=25, base=D("100.00"), vat=D("25.00")),)
+    assert with_exempt_amount(lines, D("0.30")) == (
+        VatLine(rate=25, base=D("100.00"), vat=D("25.00")),
+        VatLine(rate=0, base=D("0.30"), vat=D("0.00")),
+    )
+
+
+def test_totals_that_already_reach_the_target_need_no_adjustment() -> None:
+    lines = (VatLine(rate=25, base=D("79.96"), vat=D("19.99")),)  # 99.95 → 100.00
+    totals, adjustment = totals_reaching(lines, target=D("100.00"), whole_krona=True)
+    assert adjustment == D("0.00")
+    assert totals == totals_for(lines, whole_krona=True)
+
+
+def test_totals_reach_the_target_with_an_ore_adjustment_at_zero_vat() -> None:
+    lines = (VatLine(rate=25, base=D("79.96"), vat=D("19.99")),)  # 99.95 → 100.00
+    totals, adjustment = totals_reaching(lines, target=D("99.00"), whole_krona=True)
+    assert adjustment == D("-0.95")
+    assert (totals.total, totals.rounding, totals.vat) == (D("99.00"), D("0.00"), D("19.99"))
+    assert totals.vat_lines[-1] == VatLine(rate=0, base=D("-0.95"), vat=D("0.00"))
+
+
+def test_totals_reach_an_ore_exact_target_without_whole_krona_rounding() -> None:
+    lines = (VatLine(rate=12, base=D("50.00"), vat=D("6.00")),)
+    totals, adjustment = totals_reaching(lines, target=D("56.01"), whole_krona=False)
+    assert adjustment == D("0.01")
+    assert (totals.total, totals.net, totals.rounding) == (D("56.01"), D("50.01"), D("0.00"))
