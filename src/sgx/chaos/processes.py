@@ -10,15 +10,13 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import IO
-
-import httpx
 
 from sgx.settings import Settings
 
@@ -28,40 +26,45 @@ STARTUP_SECONDS = 60.0
 STOP_SECONDS = 60.0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
+# uvicorn prints this once its socket listens, with the port the system gave it.
+LISTENING = re.compile(r"Uvicorn running on https?://[^\s/]+:(\d+)")
 
 
 class SandboxServer:
-    """``python -m fortnox_sandbox --control`` on a free port of 127.0.0.1."""
+    """``python -m fortnox_sandbox --control`` on 127.0.0.1, on a port it binds itself (port 0,
+    read back from its start-up line: no other process can take the port in between)."""
 
     def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        self._log: IO[bytes] = (directory / "sandbox.log").open("wb")
+        self.port: int | None = None
+        self.log_path = directory / "sandbox.log"
+        self._log: IO[bytes] = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [*SANDBOX_COMMAND, "--port", str(self.port)],
+            [*SANDBOX_COMMAND, "--port", "0"],
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
 
+    @property
+    def url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("the sandbox server is not listening yet")
+        return f"http://{HOST}:{self.port}"
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
     async def wait_ready(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
-        async with httpx.AsyncClient(base_url=self.url, timeout=5) as http:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError("the sandbox server stopped at start")
-                try:
-                    if (await http.get("/_sandbox/clock")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.2)
-        raise RuntimeError("the sandbox server did not start in time")
+        while time.monotonic() < deadline:
+            found = LISTENING.search(self.output())
+            if found:
+                self.port = int(found.group(1))
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the sandbox server stopped at start:\n{self.output()}")
+            await asyncio.sleep(0.2)
+        raise RuntimeError(f"the sandbox server did not start in time:\n{self.output()}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
