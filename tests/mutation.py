@@ -190,6 +190,7 @@ def run_target(target: Target, copy: Path, env: dict[str, str]) -> str:
 
     run(_tool("cosmic-ray"), "init", str(config), str(session))
     run(_tool("cr-filter-operators"), str(session), str(config))
+    skip_signature_stars(session, copy)
     run(_tool("cosmic-ray"), "baseline", str(config))
     run(_tool("cosmic-ray"), "exec", str(config), str(session))
     results = [
@@ -201,6 +202,25 @@ def run_target(target: Target, copy: Path, env: dict[str, str]) -> str:
         report += [f"## line {mutation['start_pos'][0]}: {mutation['operator_name']}", diff, ""]
     (WORK / f"{target.name}.md").write_text("\n".join(report))
     return line
+
+
+def skip_signature_stars(session: Path, copy: Path) -> None:
+    """cosmic-ray also "replaces" the ``*`` that makes the parameters after it keyword-only
+    (``def f(a, *, b)`` → ``def f(a, /, b)``): callers pass those by keyword, so nothing changes,
+    and each such mutant costs a full test run. Mark them skipped."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    skipped = WorkResult(output="keyword-only marker", worker_outcome=WorkerOutcome.SKIPPED)
+    with use_db(str(session), WorkDB.Mode.open) as db:
+        for item in list(db.pending_work_items):
+            mutation = item.mutations[0]
+            if not mutation.operator_name.startswith("core/ReplaceBinaryOperator_Mul_"):
+                continue
+            line, column = mutation.start_pos
+            text = (copy / mutation.module_path).read_text().splitlines()[line - 1]
+            if text[column : column + 1] == "*" and text[column + 1 :].lstrip().startswith(","):
+                db.set_result(item.job_id, skipped)
 
 
 def summarise(results: list[list[Any]]) -> tuple[str, list[tuple[dict[str, Any], str]]]:
