@@ -3,7 +3,10 @@ optional whole-krona rounding of the amount payable."""
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from decimal import Decimal as D
+
+import pytest
 
 from sgx.invoicing.amounts import (
     VatLine,
@@ -120,3 +123,12 @@ def test_totals_reach_an_ore_exact_target_without_whole_krona_rounding() -> None
     totals, adjustment = totals_reaching(lines, target=D("56.01"), whole_krona=False)
     assert adjustment == D("0.01")
     assert (totals.total, totals.net, totals.rounding) == (D("56.01"), D("50.01"), D("0.00"))
+
+
+def test_computed_vat_lines_and_totals_cannot_be_changed_afterwards() -> None:
+    line = VatLine(rate=25, base=D("100.00"), vat=D("25.00"))
+    totals = totals_for([line], whole_krona=True)
+    with pytest.raises(FrozenInstanceError):
+        line.vat = D("0.00")  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        totals.total = D("0.00")  # type: ignore[misc]
