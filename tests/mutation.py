@@ -87,6 +87,7 @@ TARGETS = (
         "pacing",
         "src/sgx/fortnox/pacing.py",
         ("tests/sgx/fortnox/test_pacing.py",),
+        timeout_seconds=30.0,  # the tests take a second; a mutant that never wakes up hangs
         pure=True,
     ),
     Target(
