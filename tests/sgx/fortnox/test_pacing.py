@@ -106,6 +106,24 @@ async def test_a_retry_after_given_by_fortnox_sets_the_pause() -> None:
     assert clock.now == 2.0
 
 
+async def test_a_pause_holds_whatever_the_clock_reads_when_it_starts() -> None:
+    clock = FakeClock()
+    clock.now = 1000.0
+    pacer = make_pacer(clock)
+    await pacer.slow_down(TENANT_A)
+    await take(pacer, TENANT_A, 1)
+    assert clock.now == 1005.0
+
+
+async def test_after_a_pause_a_full_window_still_has_to_slide() -> None:
+    clock = FakeClock()
+    pacer = make_pacer(clock)
+    await take(pacer, TENANT_A, 25)  # the window is full until 5.0
+    await pacer.slow_down(TENANT_A, 1.0)
+    await take(pacer, TENANT_A, 1)
+    assert clock.now == 5.0
+
+
 async def test_a_shorter_pause_never_shortens_a_longer_one() -> None:
     clock = FakeClock()
     pacer = make_pacer(clock)

@@ -23,8 +23,9 @@ async def test_snapshot_keeps_the_requests_of_the_current_window_only() -> None:
     clock.now = 1.0
     await take(pacer, KEY, 1)
     clock.now = 5.0  # the first two are exactly one window old: Fortnox no longer counts them
-
     assert pacer.snapshot(KEY)["sent"] == [1.0]
+    clock.now = 6.5  # no request since: the pacer still holds the old moments, the lease does not
+    assert pacer.snapshot(KEY)["sent"] == []
 
 
 async def test_a_request_in_flight_is_handed_over_as_sent_now() -> None:
