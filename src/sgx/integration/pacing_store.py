@@ -72,4 +72,5 @@ class HandoverPacer(SlidingWindowPacer):
         moments |= Counter(float(moment) for moment in data.get("sent", []))
         window.finished.clear()
         window.finished.extend(sorted(moments.elements()))
-        window.paused_until = max(window.paused_until, float(data.get("paused_until", 0.0)))
+        if "paused_until" in data:
+            window.paused_until = max(window.paused_until, float(data["paused_until"]))

@@ -177,6 +177,25 @@ async def test_no_window_ever_holds_more_than_the_limit_whatever_the_latencies()
         assert len(live) <= 5
 
 
-def test_a_pacer_without_room_is_refused() -> None:
+@pytest.mark.parametrize(("requests", "window"), [(0, 5.0), (25, 0.0), (25, -0.5)])
+def test_a_pacer_without_room_is_refused(requests: int, window: float) -> None:
     with pytest.raises(ValueError):
-        SlidingWindowPacer(requests=0)
+        SlidingWindowPacer(requests=requests, window_seconds=window)
+
+
+async def test_the_default_limit_is_fortnoxs_25_requests_per_5_seconds() -> None:
+    clock = FakeClock()
+    pacer = SlidingWindowPacer(clock=clock, sleep=clock.sleep)
+    await take(pacer, TENANT_A, 25)
+    assert clock.now == 0.0
+    await take(pacer, TENANT_A, 1)
+    assert clock.now == 5.0
+
+
+async def test_a_full_window_holds_for_its_whole_length_not_just_a_moment() -> None:
+    clock = FakeClock()
+    pacer = make_pacer(clock)
+    await take(pacer, TENANT_A, 25)
+    clock.now = 2.0
+    await take(pacer, TENANT_A, 1)
+    assert clock.now == 5.0

@@ -98,3 +98,14 @@ async def test_a_restored_window_makes_the_next_request_wait_for_it_to_slide() -
     await take(pacer, KEY, 1)
 
     assert clock.now == 5.0
+
+
+async def test_a_window_handed_over_fuller_than_the_limit_still_holds_the_next_request() -> None:
+    # Two holders' moments merged can exceed the limit; the pacer must wait, not count past it.
+    clock = FakeClock()
+    pacer = make_pacer(clock)
+    pacer.restore(KEY, {"client_id": "app", "tenant_id": 1, "sent": [0.0] * 30})
+
+    await take(pacer, KEY, 1)
+
+    assert clock.now == 5.0
