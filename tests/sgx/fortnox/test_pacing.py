@@ -124,6 +124,24 @@ async def test_after_a_pause_a_full_window_still_has_to_slide() -> None:
     assert clock.now == 5.0
 
 
+async def test_a_retry_after_of_zero_seconds_does_not_pause() -> None:
+    clock = FakeClock()
+    pacer = make_pacer(clock)
+    await pacer.slow_down(TENANT_A, 0.0)
+    await take(pacer, TENANT_A, 1)
+    assert clock.now == 0.0
+
+
+async def test_the_next_request_waits_only_for_the_oldest_to_slide_out() -> None:
+    clock = FakeClock()
+    pacer = make_pacer(clock)
+    await take(pacer, TENANT_A, 1)
+    clock.now = 2.0
+    await take(pacer, TENANT_A, 24)
+    await take(pacer, TENANT_A, 1)
+    assert clock.now == 5.0
+
+
 async def test_a_shorter_pause_never_shortens_a_longer_one() -> None:
     clock = FakeClock()
     pacer = make_pacer(clock)
