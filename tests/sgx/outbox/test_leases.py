@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from sgx.issuers.models import Issuer
 from sgx.kit.clock import utcnow
 from sgx.outbox import leases
-from sgx.outbox.models import IssuerLease, JobKind
+from sgx.outbox.models import IssuerLease, JobKind, TransferJob
 from sgx.outbox.service import enqueue
 
 TTL = dt.timedelta(seconds=30)
@@ -79,6 +79,25 @@ async def test_a_worker_claims_no_more_than_its_limit(
     assert [lease.issuer_id for lease in second] == sorted(
         {issuer.id for issuer in issuers} - {lease.issuer_id for lease in first}
     )
+
+
+async def test_the_issuer_whose_work_has_waited_longest_is_claimed_first(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    issuers: list[Issuer],
+) -> None:
+    await _work_for(session, *issuers)
+    waiting_longest = issuers[1]
+    await session.execute(
+        update(TransferJob)
+        .where(TransferJob.issuer_id == waiting_longest.id)
+        .values(available_at=utcnow() - dt.timedelta(hours=1))
+    )
+    await session.commit()
+
+    claimed = await _claim(session_factory, "w1", limit=1)
+
+    assert [lease.issuer_id for lease in claimed] == [waiting_longest.id]
 
 
 async def test_an_expired_lease_is_taken_over_with_its_pacing(
