@@ -172,6 +172,25 @@ async def test_a_released_lease_keeps_the_pacing_and_is_free_for_anyone(
     assert claimed[0].taken_over_from == ""
 
 
+async def test_releasing_one_lease_keeps_the_others_and_the_sweeper_skips_free_ones(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    issuers: list[Issuer],
+) -> None:
+    await _work_for(session, *issuers[:3])
+    await _claim(session_factory, "w1")
+    ids = sorted(issuer.id for issuer in issuers[:3])
+    async with session_factory() as other:
+        # The lowest id, released long ago: free, with an expiry in the past.
+        await leases.release_lease(other, issuer_id=ids[0], worker="w1", now=utcnow() - TTL * 2)
+        expired = await leases.expire_leases(other, now=utcnow())
+        await other.commit()
+
+    assert expired == []
+    owners = [(await _lease(session_factory, issuer_id)).owner for issuer_id in ids]
+    assert owners == ["", "w1", "w1"]
+
+
 async def test_the_sweeper_frees_expired_leases(
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
