@@ -191,6 +191,42 @@ async def test_releasing_one_lease_keeps_the_others_and_the_sweeper_skips_free_o
     assert owners == ["", "w1", "w1"]
 
 
+async def test_a_renewed_lease_runs_a_whole_ttl_from_the_renewal(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    issuers: list[Issuer],
+) -> None:
+    await _work_for(session, issuers[0])
+    await _claim(session_factory, "w1")
+    now = utcnow()
+    async with session_factory() as other:
+        renewed = await leases.renew_lease(
+            other, issuer_id=issuers[0].id, worker="w1", now=now, ttl=TTL
+        )
+        expired = await leases.expire_leases(other, now=now + TTL / 2)
+        await other.commit()
+
+    assert renewed is True and expired == []
+    assert (await _lease(session_factory, issuers[0].id)).owner == "w1"
+
+
+async def test_only_the_holder_can_release_a_lease(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    issuers: list[Issuer],
+) -> None:
+    await _work_for(session, issuers[0])
+    await _claim(session_factory, "w2")
+    async with session_factory() as other:
+        released = await leases.release_lease(
+            other, issuer_id=issuers[0].id, worker="w3", now=utcnow()
+        )
+        await other.commit()
+
+    assert released is False
+    assert (await _lease(session_factory, issuers[0].id)).owner == "w2"
+
+
 async def test_the_sweeper_frees_expired_leases(
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
