@@ -65,6 +65,10 @@ async def test_revoked_consent_pauses_invoices_until_reconnected_then_all_are_de
     await make_article(session, issuer_id=clinic.id, code="BESOK")
     patient = await make_patient(session, issuer_id=clinic.id)
     await session.commit()
+    # Two connections' checks and three booked transfers in one second pass Fortnox's 25 calls
+    # per 5 s; this story is about the consent, and `run_until_idle` waits out no back-off.
+    unlimited = await sandbox.post("/_sandbox/rate-limit", json={"enabled": False})
+    assert unlimited.status_code == 200, unlimited.text
     await connect_and_show(client, clinic.id, clinic.admin, account_type="personal")
     tenant_id = fortnox_company["tenant_id"]
     revoked = await sandbox.post(
