@@ -28,6 +28,9 @@ from tests.sgx.fortnox.sandbox import (
 )
 from tests.sgx.integration.test_mapping import invoice, patient, row
 
+# Any installation prefix will do: the texts are what is checked.
+INSTALLATION = "K7QD2"
+
 # Pieces people type, each sendable on its own after cleaning: Swedish and other letters,
 # punctuation, typographic dashes, quotes and spaces, line breaks, decomposed letters.
 PIECES = [
@@ -72,7 +75,9 @@ async def send_all(person: dict[str, str], article_text: str, row_text: str, ref
     transport = httpx.ASGITransport(app=create_sandbox_app(SandboxBackend(), control=True))
     async with httpx.AsyncClient(transport=transport, base_url=API_BASE_URL) as http:
         client = await connected_client(http)
-        wanted = mapping.patient_customer(patient(**person), send_personnummer=False)
+        wanted = mapping.patient_customer(
+            patient(**person), send_personnummer=False, installation=INSTALLATION
+        )
         created = await client.customers.create(mapping.customer_to_create(wanted))
         assert (created.name, created.city) == (wanted.name, wanted.city or None)
         article = Article(
@@ -86,7 +91,10 @@ async def send_all(person: dict[str, str], article_text: str, row_text: str, ref
             due_date=dt.date.today() + dt.timedelta(days=30),
         )
         payload = mapping.invoice_payload(
-            sent, customer_number=created.customer_number or "", articles_in_fortnox={"BESOK"}
+            sent,
+            customer_number=created.customer_number or "",
+            articles_in_fortnox={"BESOK"},
+            installation=INSTALLATION,
         )
         made = await client.invoices.create(payload)
         assert made.invoice_rows[0].description == clean(row_text)
