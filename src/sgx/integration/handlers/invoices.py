@@ -120,7 +120,7 @@ async def create_once(
             ctx,
             job,
             "create_credit_invoice" if credited else "create_invoice",
-            lambda: _post(ctx, payload, credited),
+            lambda: _post(ctx, payload),
             document=lambda invoice: invoice.document_number,
         )
     except InvalidRequest:
@@ -131,7 +131,7 @@ async def create_once(
         return await _adopt(ctx, job, snapshot, payload, found)
 
 
-async def _post(ctx: JobContext, payload: Invoice, credited: int | None) -> Invoice:
+async def _post(ctx: JobContext, payload: Invoice) -> Invoice:
     # A later credit is an ordinary invoice for Fortnox: it names its original in its texts.
     return await ctx.client.invoices.create(payload)
 
